@@ -1,0 +1,39 @@
+// How a node is set up: its identity, the initial members, the timing (in
+// ticks) and which protocol extensions are on. Checked by validate() before a
+// Node is built, so a bad Config is an Error and never a crash later.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "raft/error.h"
+#include "raft/types.h"
+
+namespace etcetera::raft {
+
+class TraceSink;
+
+struct Config {
+  NodeId id = kNoNode;
+  std::vector<NodeId> voters;  // every voting member, this node included
+
+  // Timing, in ticks of the caller's clock. The election timeout of each term
+  // is drawn from [election_tick, 2 * election_tick) (Raft paper, section 5.2).
+  int election_tick = 10;
+  int heartbeat_tick = 1;  // REQUIRES: heartbeat_tick < election_tick
+
+  bool pre_vote = true;      // thesis 9.6: a node that could not win does not raise terms
+  bool check_quorum = true;  // thesis 6.2: a leader that lost its quorum steps down
+
+  std::size_t max_inflight_msgs = 256;   // appends in flight per follower while replicating
+  std::size_t max_entries_per_msg = 64;  // entries carried by one AppendEntries request
+
+  Index applied = 0;       // how far the application had applied before a restart
+  std::uint64_t seed = 0;  // seeds the election-timeout jitter of this node
+  TraceSink* trace = nullptr;  // receives every event; nullptr costs nothing
+
+  [[nodiscard]] Result<void> validate() const;
+};
+
+}  // namespace etcetera::raft

@@ -1,0 +1,160 @@
+// Construction, the public API, and role changes. Each become_* sets the role
+// and everything that goes with it in one place (house style, habit 4).
+#include "raft/node.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace etcetera::raft {
+
+void raft_fatal(const std::string& what) {
+  std::fprintf(stderr, "etcetera raft: broken invariant: %s\n", what.c_str());
+  std::abort();
+}
+
+Result<Node> Node::create(const Config& config, const Storage& storage) {
+  if (auto ok = config.validate(); !ok) return std::unexpected(ok.error());
+  const pb::HardState hs = storage.hard_state();
+  if (hs.commit() > storage.last_index())
+    return fail(Error::Code::kInvalidConfig, "storage is inconsistent: commit index " +
+                                                 std::to_string(hs.commit()) +
+                                                 " is past its last entry " +
+                                                 std::to_string(storage.last_index()));
+  if (config.applied > hs.commit())
+    return fail(Error::Code::kInvalidConfig, "Config::applied (" + std::to_string(config.applied) +
+                                                 ") is past the persisted commit index (" +
+                                                 std::to_string(hs.commit()) + ")");
+  return Node(config, storage);
+}
+
+Node::Node(const Config& config, const Storage& storage)
+    : id_(config.id),
+      current_term_(storage.hard_state().term()),
+      voted_for_(storage.hard_state().vote()),
+      log_(storage, config.applied),
+      config_(config),
+      tracker_(MajorityConfig({config.voters.begin(), config.voters.end()}),
+               config.max_inflight_msgs),
+      rng_(config.seed),
+      persisted_hard_state_(storage.hard_state()) {
+  ActionScope scope(*this, "Restart");
+  tracker_.reset_progress(log_.last_index() + 1);
+  reset_randomized_election_timeout();
+  trace([](pb::Event& e) { e.mutable_started(); });
+}
+
+void Node::tick() {
+  if (role_ == pb::LEADER) {
+    tick_heartbeat();
+  } else {
+    tick_election();
+  }
+}
+
+void Node::campaign() { timeout(); }
+
+Result<Index> Node::propose(std::string data) {
+  ActionScope scope(*this, "ClientRequest");
+  if (role_ != pb::LEADER) {
+    std::string why = "node " + std::to_string(id_) + " is not the leader";
+    why += leader_ != kNoNode ? "; the leader is node " + std::to_string(leader_)
+                              : "; no leader is known yet, retry after the election";
+    trace_refused("propose", why);
+    return fail(Error::Code::kNotLeader, why, leader_);
+  }
+  append_entry(std::move(data));
+  bcast_append();
+  return log_.last_index();
+}
+
+// --- role changes ----------------------------------------------------------
+
+void Node::reset(Term term) {
+  if (current_term_ != term) {
+    const Term from = current_term_;
+    current_term_ = term;
+    voted_for_ = kNoNode;
+    trace([&](pb::Event& e) {
+      e.mutable_term_changed()->set_from(from);
+      e.mutable_term_changed()->set_to(term);
+    });
+  }
+  set_leader(kNoNode);
+  election_elapsed_ = 0;
+  heartbeat_elapsed_ = 0;
+  reset_randomized_election_timeout();
+  tracker_.reset_votes();
+  tracker_.reset_progress(log_.last_index() + 1);
+  abandon_pending_reads("leadership changed before the read was confirmed; retry");
+}
+
+void Node::become_follower(Term term, NodeId leader) {
+  reset(term);
+  set_leader(leader);
+  set_role(pb::FOLLOWER);
+}
+
+void Node::become_pre_candidate() {
+  // A pre-candidate keeps its term and vote: nothing it does changes them
+  // until it knows it could win (thesis 9.6).
+  set_leader(kNoNode);
+  tracker_.reset_votes();
+  set_role(pb::PRE_CANDIDATE);
+}
+
+void Node::become_candidate() {
+  reset(current_term_ + 1);
+  voted_for_ = id_;
+  set_role(pb::CANDIDATE);
+  trace([&](pb::Event& e) { e.mutable_vote_cast()->set_candidate(id_); });
+}
+
+void Node::become_leader() {
+  reset(current_term_);
+  set_leader(id_);
+  set_role(pb::LEADER);
+  // The leader's own progress: what it has on disk (it counts itself toward a
+  // quorum only for persisted entries, thesis 10.2.1).
+  Progress& self = tracker_.progress(id_);
+  self.become_replicate();
+  self.maybe_update(log_.last_persisted_index());
+  // An empty entry of the new term lets the leader commit, and so learn the
+  // commit index, without waiting for a client (Raft paper, section 8).
+  append_entry("");
+  bcast_append();
+}
+
+void Node::set_role(Role role) {
+  if (role_ == role) return;
+  const Role from = role_;
+  role_ = role;
+  trace([&](pb::Event& e) {
+    e.mutable_role_changed()->set_from(from);
+    e.mutable_role_changed()->set_to(role);
+  });
+}
+
+void Node::set_leader(NodeId leader) {
+  if (leader_ == leader) return;
+  leader_ = leader;
+  trace([&](pb::Event& e) { e.mutable_leader_changed()->set_leader(leader); });
+}
+
+void Node::reset_randomized_election_timeout() {
+  randomized_election_timeout_ = static_cast<int>(
+      rng_.in_range(config_.election_tick, 2 * static_cast<std::uint64_t>(config_.election_tick)));
+}
+
+std::string Node::describe() const {
+  static const char* roles[] = {"follower", "pre-candidate", "candidate", "leader"};
+  std::string out = std::to_string(id_) + " " + roles[role_] + " term=" +
+                    std::to_string(current_term_) + " vote=" + std::to_string(voted_for_) +
+                    " leader=" + std::to_string(leader_) + "\n  log: " + log_.describe();
+  if (role_ == pb::LEADER) {
+    for (const auto& [id, pr] : tracker_.all_progress())
+      if (id != id_) out += "\n  " + std::to_string(id) + ": " + pr.describe();
+  }
+  return out;
+}
+
+}  // namespace etcetera::raft

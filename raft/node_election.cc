@@ -1,0 +1,148 @@
+// Elections: the timer, pre-votes and votes, and CheckQuorum
+// (Raft paper, section 5.2; thesis 9.6 for PreVote, 6.2 for CheckQuorum).
+#include "raft/node.h"
+
+namespace etcetera::raft {
+
+void Node::tick_election() {
+  if (++election_elapsed_ < randomized_election_timeout_) return;
+  election_elapsed_ = 0;
+  timeout();
+}
+
+void Node::tick_heartbeat() {
+  ++heartbeat_elapsed_;
+  if (++election_elapsed_ >= config_.election_tick) {
+    election_elapsed_ = 0;
+    if (config_.check_quorum) check_quorum();
+    if (role_ != pb::LEADER) return;
+  }
+  if (heartbeat_elapsed_ >= config_.heartbeat_tick) {
+    heartbeat_elapsed_ = 0;
+    bcast_heartbeat("");
+  }
+}
+
+// Timeout: the election timer fired (or campaign() was called). With PreVote
+// the node first asks whether it could win; without, it starts the election.
+void Node::timeout() {
+  ActionScope scope(*this, "Timeout");
+  if (role_ == pb::LEADER) {
+    trace_refused("campaign", "this node already leads term " + std::to_string(current_term_));
+    return;
+  }
+  start_election(config_.pre_vote);
+}
+
+// Becomes (pre-)candidate, votes for itself and asks every other voter. The
+// request carries the term the node would campaign in: for a pre-vote that is
+// the next term, which the node does not enter yet.
+void Node::start_election(bool pre_vote) {
+  if (pre_vote) {
+    ActionScope scope(*this, "BecomePreCandidate");
+    become_pre_candidate();
+  } else {
+    ActionScope scope(*this, "BecomeCandidate");
+    become_candidate();
+  }
+  tracker_.record_vote(id_, true);
+  if (tracker_.tally_votes() == VoteResult::kWon) {  // a single voter wins at once
+    if (pre_vote) {
+      start_election(false);
+    } else {
+      ActionScope scope(*this, "BecomeLeader");
+      become_leader();
+    }
+    return;
+  }
+  for (NodeId to : tracker_.voters().voters()) {
+    if (to == id_) continue;
+    pb::Message m;
+    m.set_type(pre_vote ? pb::PRE_VOTE_REQUEST : pb::REQUEST_VOTE_REQUEST);
+    m.set_to(to);
+    m.set_term(pre_vote ? current_term_ + 1 : current_term_);
+    m.set_index(log_.last_index());
+    m.set_log_term(log_.last_term());
+    send(m);
+  }
+}
+
+// HandleRequestVoteRequest, for votes and pre-votes alike. A vote is granted
+// at most once per term, and only to a candidate whose log is at least as up
+// to date as ours (section 5.4.1). A pre-vote promises nothing and changes
+// nothing here: it only says "I would vote for you in that term".
+void Node::handle_request_vote_request(const pb::Message& m) {
+  ActionScope scope(*this, "HandleRequestVoteRequest");
+  const bool pre_vote = m.type() == pb::PRE_VOTE_REQUEST;
+  const bool can_vote = voted_for_ == m.from() ||
+                        (voted_for_ == kNoNode && leader_ == kNoNode) ||
+                        (pre_vote && m.term() > current_term_);
+  const bool grant = can_vote && log_.is_up_to_date(m.index(), m.log_term());
+  pb::Message reply;
+  reply.set_type(pre_vote ? pb::PRE_VOTE_RESPONSE : pb::REQUEST_VOTE_RESPONSE);
+  reply.set_to(m.from());
+  reply.set_reject(!grant);
+  // A granted pre-vote answers in the asked-about term; everything else in ours.
+  reply.set_term(grant && pre_vote ? m.term() : current_term_);
+  if (grant && !pre_vote) {
+    election_elapsed_ = 0;
+    voted_for_ = m.from();
+  }
+  if (grant) {
+    trace([&](pb::Event& e) {
+      e.mutable_vote_cast()->set_candidate(m.from());
+      e.mutable_vote_cast()->set_pre_vote(pre_vote);
+    });
+  } else {
+    std::string why = !can_vote ? (voted_for_ != kNoNode
+                                       ? "already voted for " + std::to_string(voted_for_)
+                                       : "follows leader " + std::to_string(leader_))
+                                : "its log " + std::to_string(m.index()) + "/" +
+                                      std::to_string(m.log_term()) + " is behind ours " +
+                                      std::to_string(log_.last_index()) + "/" +
+                                      std::to_string(log_.last_term());
+    trace([&](pb::Event& e) {
+      auto* r = e.mutable_vote_rejected();
+      r->set_candidate(m.from());
+      r->set_pre_vote(pre_vote);
+      r->set_reason(why + " in term " + std::to_string(current_term_));
+    });
+  }
+  send(reply);
+}
+
+// HandleRequestVoteResponse: count the answer; a majority makes a
+// pre-candidate a candidate and a candidate the leader; a majority against
+// sends it back to being a follower.
+void Node::handle_request_vote_response(const pb::Message& m) {
+  ActionScope scope(*this, "HandleRequestVoteResponse");
+  const bool pre_vote = m.type() == pb::PRE_VOTE_RESPONSE;
+  if (pre_vote != (role_ == pb::PRE_CANDIDATE)) {
+    trace_refused("step", "an answer to an election this node is no longer running", &m);
+    return;
+  }
+  tracker_.record_vote(m.from(), !m.reject());
+  switch (tracker_.tally_votes()) {
+    case VoteResult::kWon:
+      if (pre_vote) {
+        start_election(false);
+      } else {
+        ActionScope won(*this, "BecomeLeader");
+        become_leader();
+      }
+      break;
+    case VoteResult::kLost: become_follower(current_term_, kNoNode); break;
+    case VoteResult::kPending: break;
+  }
+}
+
+// CheckQuorum: once per election timeout, a leader that has not heard from a
+// majority steps down, so that a leader cut off from the cluster stops
+// serving (its reads would be stale) and clients go elsewhere.
+void Node::check_quorum() {
+  ActionScope scope(*this, "CheckQuorum");
+  if (tracker_.quorum_active_and_reset(id_)) return;
+  become_follower(current_term_, kNoNode);
+}
+
+}  // namespace etcetera::raft

@@ -1,0 +1,183 @@
+// step(): every message passes through here. First what every role does —
+// validate it, apply the term rules (UpdateTerm, DropStaleMessage) — then
+// one short dispatch table per role.
+#include <algorithm>
+
+#include "raft/describe.h"
+#include "raft/node.h"
+
+namespace etcetera::raft {
+namespace {
+
+bool is_vote_request(const pb::Message& m) {
+  return m.type() == pb::REQUEST_VOTE_REQUEST || m.type() == pb::PRE_VOTE_REQUEST;
+}
+
+std::string type_name(const pb::Message& m) { return message_type_name(m.type()); }
+
+}  // namespace
+
+Result<void> Node::step_encoded(std::string_view bytes) {
+  pb::Message m;
+  if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    std::string why = "a payload of " + std::to_string(bytes.size()) +
+                      " bytes does not decode as a raft message";
+    trace_refused("step", why);
+    return fail(Error::Code::kInvalidMessage, why);
+  }
+  return step(m);
+}
+
+Result<void> Node::step(const pb::Message& m) {
+  ActionScope scope(*this, "Receive");
+  if (auto ok = validate_message(m); !ok) {
+    trace_refused("step", ok.error().message, &m);
+    return ok;
+  }
+  trace([&](pb::Event& e) { *e.mutable_message_received()->mutable_message() = m; });
+  if (!update_term(m)) return {};
+  if (is_vote_request(m)) {
+    handle_request_vote_request(m);
+    return {};
+  }
+  switch (role_) {
+    case pb::LEADER: step_leader(m); break;
+    case pb::CANDIDATE:
+    case pb::PRE_CANDIDATE: step_candidate(m); break;
+    default: step_follower(m); break;
+  }
+  return {};
+}
+
+// A message this node cannot act on at all. Each check names what is wrong.
+Result<void> Node::validate_message(const pb::Message& m) const {
+  auto bad = [&](std::string why) {
+    return fail(Error::Code::kInvalidMessage, type_name(m) + " from " + std::to_string(m.from()) +
+                                                  ": " + why);
+  };
+  if (m.type() == pb::MESSAGE_UNKNOWN || !pb::MessageType_IsValid(m.type()))
+    return bad("unknown message type");
+  if (m.to() != id_) return bad("addressed to node " + std::to_string(m.to()) + ", not to this node");
+  if (m.from() == id_) return bad("a node does not send messages to itself");
+  if (!tracker_.is_voter(m.from())) return bad("the sender is not a member of the cluster");
+  if (m.term() == 0) return bad("term 0 is before any election");
+  if (m.type() != pb::APPEND_ENTRIES_REQUEST && m.entries_size() > 0)
+    return bad("only AppendEntries requests carry entries");
+  Index expected = m.index() + 1;
+  Term prev = m.log_term();
+  for (const auto& e : m.entries()) {
+    if (e.index() != expected) return bad("entries are not consecutive after the previous index");
+    if (e.term() < prev || e.term() > m.term())
+      return bad("entry " + std::to_string(e.index()) + " has term " + std::to_string(e.term()) +
+                 ", out of order or newer than the message");
+    ++expected;
+    prev = e.term();
+  }
+  return {};
+}
+
+// Leader stickiness (thesis 4.2.3, 9.6): a node that heard from a leader
+// within the election timeout does not help anyone replace it.
+bool Node::in_leader_lease() const {
+  return (config_.check_quorum || config_.pre_vote) && leader_ != kNoNode &&
+         election_elapsed_ < config_.election_tick;
+}
+
+// UpdateTerm: any message with a newer term makes this node a follower of that
+// term, with three exceptions that must not raise the term (see below).
+// Returns false when the message is dropped.
+bool Node::update_term(const pb::Message& m) {
+  if (m.term() < current_term_) {
+    drop_stale_message(m);
+    return false;
+  }
+  if (m.term() == current_term_) return true;
+  ActionScope scope(*this, "UpdateTerm");
+  if (is_vote_request(m) && in_leader_lease()) {
+    trace_refused("step", "a " + type_name(m) + " from " + std::to_string(m.from()) +
+                              " while the leader " + std::to_string(leader_) +
+                              " was heard from within the election timeout", &m);
+    return false;
+  }
+  // A pre-vote is a question about the next term, not a move into it.
+  if (m.type() == pb::PRE_VOTE_REQUEST) return true;
+  // A granted pre-vote comes back with the term we asked about; we move
+  // there only if we win (start_election), not on each answer.
+  if (m.type() == pb::PRE_VOTE_RESPONSE && !m.reject()) return true;
+  const bool from_leader = m.type() == pb::APPEND_ENTRIES_REQUEST ||
+                           m.type() == pb::HEARTBEAT_REQUEST;
+  become_follower(m.term(), from_leader ? m.from() : kNoNode);
+  return true;
+}
+
+// DropStaleMessage: a message from an older term is ignored. Two kinds get an
+// answer, so that their sender learns the newer term: an old leader's appends
+// (otherwise, with PreVote on, a partitioned leader might never hear of the
+// new term), and pre-votes (so the pre-candidate stops).
+void Node::drop_stale_message(const pb::Message& m) {
+  ActionScope scope(*this, "DropStaleMessage");
+  trace_refused("step", "stale term " + std::to_string(m.term()) + " < current term " +
+                            std::to_string(current_term_), &m);
+  pb::Message reply;
+  reply.set_to(m.from());
+  if ((config_.check_quorum || config_.pre_vote) &&
+      (m.type() == pb::APPEND_ENTRIES_REQUEST || m.type() == pb::HEARTBEAT_REQUEST)) {
+    reply.set_type(pb::APPEND_ENTRIES_RESPONSE);
+    reply.set_reject(true);
+    reply.set_index(m.index());
+    send(reply);
+  } else if (m.type() == pb::PRE_VOTE_REQUEST) {
+    reply.set_type(pb::PRE_VOTE_RESPONSE);
+    reply.set_reject(true);
+    send(reply);
+  }
+}
+
+void Node::step_leader(const pb::Message& m) {
+  switch (m.type()) {
+    case pb::APPEND_ENTRIES_RESPONSE: handle_append_entries_response(m); break;
+    case pb::HEARTBEAT_RESPONSE: handle_heartbeat_response(m); break;
+    case pb::READ_INDEX_REQUEST: handle_read_index_request(m); break;
+    case pb::APPEND_ENTRIES_REQUEST:
+    case pb::HEARTBEAT_REQUEST:
+      trace_refused("step", "another leader claims term " + std::to_string(m.term()) +
+                                ", which this node leads", &m);
+      break;
+    default:  // late vote answers, a read answer meant for a follower
+      trace_refused("step", "a leader has no use for a " + type_name(m), &m);
+  }
+}
+
+void Node::step_candidate(const pb::Message& m) {
+  switch (m.type()) {
+    case pb::PRE_VOTE_RESPONSE:
+    case pb::REQUEST_VOTE_RESPONSE: handle_request_vote_response(m); break;
+    case pb::APPEND_ENTRIES_REQUEST:
+    case pb::HEARTBEAT_REQUEST:
+      // Someone won this term (or, for a pre-candidate, still leads it).
+      become_follower(m.term(), m.from());
+      step_follower(m);
+      break;
+    case pb::READ_INDEX_RESPONSE: handle_read_index_response(m); break;
+    default: trace_refused("step", "a candidate has no use for a " + type_name(m), &m);
+  }
+}
+
+void Node::step_follower(const pb::Message& m) {
+  switch (m.type()) {
+    case pb::APPEND_ENTRIES_REQUEST:
+    case pb::HEARTBEAT_REQUEST:
+      election_elapsed_ = 0;
+      set_leader(m.from());
+      if (m.type() == pb::APPEND_ENTRIES_REQUEST) {
+        handle_append_entries_request(m);
+      } else {
+        handle_heartbeat_request(m);
+      }
+      break;
+    case pb::READ_INDEX_RESPONSE: handle_read_index_response(m); break;
+    default: trace_refused("step", "a follower has no use for a " + type_name(m), &m);
+  }
+}
+
+}  // namespace etcetera::raft

@@ -1,0 +1,42 @@
+// Ready: everything a node wants done, in one batch, and the order to do it in.
+//
+//   1. Persist `hard_state` (if set) and append `entries` to Storage.
+//   2. Send `messages` — these may go out before step 1 finishes (a leader
+//      may write its log in parallel with sending it, thesis 10.2.1).
+//      Send `persisted_messages` only after step 1: they promise that what
+//      they speak of (a vote, a term, appended entries) is on disk.
+//   3. Apply `committed_entries` to the state machine, in order.
+//   4. Serve `read_states`: each read is linearizable now, because the
+//      applied index has reached its read index.
+//   5. Call Node::advance(number) to acknowledge this batch.
+//
+// One Ready is outstanding at a time; the node hands out the next one only
+// after advance(). Numbers start at 1 and increase by one.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "raft/raft.pb.h"
+#include "raft/types.h"
+
+namespace etcetera::raft {
+
+struct ReadState {
+  std::string context;  // the caller's context of Node::read_index
+  Index index;          // the read index; the applied index has reached it
+};
+
+struct Ready {
+  std::uint64_t number = 0;
+  std::optional<pb::HardState> hard_state;
+  std::vector<pb::Entry> entries;
+  std::vector<pb::Message> messages;
+  std::vector<pb::Message> persisted_messages;
+  std::vector<pb::Entry> committed_entries;
+  std::vector<ReadState> read_states;
+};
+
+}  // namespace etcetera::raft

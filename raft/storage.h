@@ -1,0 +1,35 @@
+// What a node has persisted: its hard state and its log entries. The core only
+// reads from Storage; the application writes to it while handling a Ready
+// (persist entries and hard state, then advance). A restarted node is rebuilt
+// from exactly what its Storage holds.
+//
+// Thread-safety: none; the core and the application take turns.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "raft/raft.pb.h"
+#include "raft/types.h"
+
+namespace etcetera::raft {
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  virtual pb::HardState hard_state() const = 0;
+
+  // The first and last index of the persisted entries. An empty log has
+  // first_index() == last_index() + 1.
+  virtual Index first_index() const = 0;
+  virtual Index last_index() const = 0;
+
+  // The term of entry i; term(0) is 0. nullopt when i is not stored.
+  virtual std::optional<Term> term(Index i) const = 0;
+
+  // Entries [lo, hi). REQUIRES: first_index() <= lo <= hi <= last_index() + 1.
+  virtual std::vector<pb::Entry> entries(Index lo, Index hi) const = 0;
+};
+
+}  // namespace etcetera::raft

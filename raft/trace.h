@@ -1,0 +1,37 @@
+// The trace: where a node reports every event (raft/trace.proto). A node with
+// no sink builds no events at all, so tracing costs nothing when it is off.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <google/protobuf/message.h>
+
+#include "raft/trace.pb.h"
+
+namespace etcetera::raft {
+
+class TraceSink {
+ public:
+  virtual ~TraceSink() = default;
+  virtual void record(const pb::Event& event) = 0;
+};
+
+// Keeps every event in memory, in order: for tests, the demo and the simulator.
+class TraceBuffer final : public TraceSink {
+ public:
+  void record(const pb::Event& event) override { events_.push_back(event); }
+  const std::vector<pb::Event>& events() const { return events_; }
+  std::vector<pb::Event> take() { return std::exchange(events_, {}); }
+
+ private:
+  std::vector<pb::Event> events_;
+};
+
+// One JSON object on one line (no newline added). Field names as in the
+// .proto, enums by name, integers as JSON numbers (so every reader gets
+// numbers, not strings), bytes as base64, default values left out. The
+// output is deterministic: fields in declaration order.
+std::string to_json_line(const google::protobuf::Message& message);
+
+}  // namespace etcetera::raft

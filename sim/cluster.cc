@@ -1,0 +1,145 @@
+#include "sim/cluster.h"
+
+#include <algorithm>
+
+namespace etcetera::sim {
+
+using raft::pb::Message;
+
+Cluster::Cluster(const ClusterOptions& options, raft::TraceSink* trace)
+    : options_(options), trace_(trace) {
+  for (NodeId id = 1; id <= static_cast<NodeId>(options.nodes); ++id) {
+    Member& m = nodes_[id];
+    m.storage = std::make_unique<raft::MemoryStorage>();
+  }
+  for (NodeId id : ids()) {
+    if (auto ok = restart(id); !ok) raft::raft_fatal("sim: " + ok.error().message);
+  }
+}
+
+std::vector<NodeId> Cluster::ids() const {
+  std::vector<NodeId> out;
+  for (const auto& [id, m] : nodes_) out.push_back(id);
+  return out;
+}
+
+raft::Config Cluster::config_for(NodeId id, int restarts) const {
+  raft::Config c;
+  c.id = id;
+  c.voters = ids();
+  c.election_tick = options_.election_tick;
+  c.heartbeat_tick = options_.heartbeat_tick;
+  c.pre_vote = options_.pre_vote;
+  c.check_quorum = options_.check_quorum;
+  c.max_inflight_msgs = options_.max_inflight_msgs;
+  c.max_entries_per_msg = options_.max_entries_per_msg;
+  // Distinct, reproducible jitter per node and per incarnation.
+  c.seed = options_.seed * 1000003 + id * 7919 + static_cast<std::uint64_t>(restarts);
+  c.trace = trace_;
+  return c;
+}
+
+std::optional<NodeId> Cluster::leader() const {
+  std::optional<NodeId> best;
+  raft::Term best_term = 0;
+  for (const auto& [id, m] : nodes_) {
+    if (m.node && m.node->role() == raft::pb::LEADER && m.node->term() >= best_term) {
+      best = id;
+      best_term = m.node->term();
+    }
+  }
+  return best;
+}
+
+std::optional<raft::Ready> Cluster::process_ready(NodeId id) {
+  Member& m = nodes_.at(id);
+  if (!m.node || !m.node->has_ready()) return std::nullopt;
+  raft::Ready rd = m.node->ready();
+  if (rd.hard_state) m.storage->set_hard_state(*rd.hard_state);
+  m.storage->append(rd.entries);
+  for (const auto& msg : rd.messages) in_flight_.push_back(msg);
+  for (const auto& msg : rd.persisted_messages) in_flight_.push_back(msg);
+  for (const auto& e : rd.committed_entries) m.applied.push_back(e);
+  if (auto ok = m.node->advance(rd.number); !ok) raft::raft_fatal("sim: " + ok.error().message);
+  return rd;
+}
+
+std::vector<Message> Cluster::take(const std::function<bool(const Message&)>& match) {
+  std::vector<Message> out;
+  std::deque<Message> rest;
+  for (auto& msg : in_flight_) {
+    if (match(msg)) {
+      out.push_back(std::move(msg));
+    } else {
+      rest.push_back(std::move(msg));
+    }
+  }
+  in_flight_ = std::move(rest);
+  return out;
+}
+
+bool Cluster::can_deliver(const Message& m) const {
+  auto up = [&](NodeId id) { return nodes_.contains(id) && nodes_.at(id).node != nullptr; };
+  return up(m.from()) && up(m.to()) && !isolated_.contains(m.from()) && !isolated_.contains(m.to());
+}
+
+void Cluster::deliver(const Message& m) {
+  // The result only says whether the node refused the message; the node has
+  // recorded why in the trace, which is where the simulator reports it.
+  (void)nodes_.at(m.to()).node->step(m);
+}
+
+void Cluster::tick_all() {
+  for (auto& [id, m] : nodes_)
+    if (m.node) m.node->tick();
+}
+
+int Cluster::stabilize() {
+  int delivered = 0;
+  for (bool busy = true; busy;) {
+    busy = false;
+    for (NodeId id : ids())
+      while (process_ready(id)) busy = true;
+    for (const Message& msg : take([](const Message&) { return true; })) {
+      if (!can_deliver(msg)) continue;  // lost: a crashed end or a partition
+      deliver(msg);
+      ++delivered;
+      busy = true;
+    }
+  }
+  return delivered;
+}
+
+void Cluster::crash(NodeId id) {
+  Member& m = nodes_.at(id);
+  m.node.reset();
+  m.applied.clear();
+}
+
+raft::Result<void> Cluster::restart(NodeId id) {
+  Member& m = nodes_.at(id);
+  auto node = raft::Node::create(config_for(id, m.restarts++), *m.storage);
+  if (!node) return std::unexpected(node.error());
+  m.node = std::make_unique<raft::Node>(std::move(*node));
+  return {};
+}
+
+raft::Result<void> Cluster::set_log(NodeId id, raft::Term term, const std::vector<raft::Term>& terms) {
+  crash(id);
+  Member& m = nodes_.at(id);
+  m.storage = std::make_unique<raft::MemoryStorage>();
+  std::vector<raft::pb::Entry> entries;
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    raft::pb::Entry e;
+    e.set_index(i + 1);
+    e.set_term(terms[i]);
+    entries.push_back(e);
+  }
+  m.storage->append(entries);
+  raft::pb::HardState hs;
+  hs.set_term(term);
+  m.storage->set_hard_state(hs);
+  return restart(id);
+}
+
+}  // namespace etcetera::sim

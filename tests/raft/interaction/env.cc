@@ -1,0 +1,124 @@
+#include "tests/raft/interaction/env.h"
+
+#include <sstream>
+
+#include "raft/describe.h"
+
+namespace etcetera::tests {
+namespace {
+
+Command parse_command(const std::string& line) {
+  std::istringstream in(line);
+  Command c;
+  in >> c.name;
+  for (std::string word; in >> word;) {
+    if (auto eq = word.find('='); eq != std::string::npos) {
+      c.options[word.substr(0, eq)] = word.substr(eq + 1);
+    } else {
+      c.args.push_back(word);
+    }
+  }
+  return c;
+}
+
+// Events that the scripts show. Messages appear as they are delivered and
+// Readys as they are processed, so those events would only repeat them.
+bool shown(const raft::pb::Event& e) {
+  switch (e.kind_case()) {
+    case raft::pb::Event::kMessageSent:
+    case raft::pb::Event::kMessageReceived:
+    case raft::pb::Event::kEntriesPersisted:
+    case raft::pb::Event::kEntriesApplied:
+    case raft::pb::Event::kProposalAccepted: return false;
+    default: return true;
+  }
+}
+
+}  // namespace
+
+InteractionEnv::InteractionEnv()
+    : handlers_{{"add-nodes", handle_add_nodes},     {"set-log", handle_set_log},
+                {"crash", handle_crash},             {"restart", handle_restart},
+                {"status", handle_status},           {"log", handle_log},
+                {"tick", handle_tick},               {"tick-heartbeat", handle_tick_heartbeat},
+                {"campaign", handle_campaign},       {"propose", handle_propose},
+                {"read-index", handle_read_index},   {"process-ready", handle_process_ready},
+                {"deliver-msgs", handle_deliver_msgs}, {"drop-msgs", handle_drop_msgs},
+                {"stabilize", handle_stabilize},     {"isolate", handle_isolate},
+                {"heal", handle_heal},               {"raw-step", handle_raw_step},
+                {"raw-bytes", handle_raw_bytes}} {}
+
+std::string InteractionEnv::run(const std::string& line) {
+  const Command c = parse_command(line);
+  auto it = handlers_.find(c.name);
+  if (it == handlers_.end()) throw ScriptError{"unknown command '" + c.name + "'"};
+  if (c.name != "add-nodes" && !cluster_) throw ScriptError{"add-nodes must come first"};
+  std::string out = it->second(*this, c);
+  out += take_events();
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out.empty() ? "ok" : out;
+}
+
+sim::Cluster& InteractionEnv::cluster() { return *cluster_; }
+
+void InteractionEnv::create_cluster(const sim::ClusterOptions& options) {
+  cluster_ = std::make_unique<sim::Cluster>(options, &trace_);
+  trace_.take();
+}
+
+raft::NodeId InteractionEnv::node_arg(const Command& c, std::size_t i) const {
+  if (i >= c.args.size()) throw ScriptError{c.name + ": missing node id"};
+  const std::string& word = c.args[i];
+  raft::NodeId id = 0;
+  try {
+    id = std::stoull(word);
+  } catch (...) {
+    throw ScriptError{c.name + ": '" + word + "' is not a node id"};
+  }
+  const auto ids = cluster_->ids();
+  if (std::find(ids.begin(), ids.end(), id) == ids.end())
+    throw ScriptError{c.name + ": there is no node " + word};
+  return id;
+}
+
+std::vector<raft::NodeId> InteractionEnv::node_args(const Command& c) const {
+  if (c.args.empty()) return cluster_->ids();
+  std::vector<raft::NodeId> out;
+  for (std::size_t i = 0; i < c.args.size(); ++i) out.push_back(node_arg(c, i));
+  return out;
+}
+
+std::string InteractionEnv::take_events(const std::string& indent) {
+  std::string out;
+  for (const auto& e : trace_.take())
+    if (shown(e)) out += indent + std::to_string(e.node()) + " " + raft::describe(e) + "\n";
+  return out;
+}
+
+std::string InteractionEnv::process_ready(raft::NodeId id) {
+  std::string before = take_events();
+  auto rd = cluster_->process_ready(id);
+  if (!rd) return before;
+  return before + "> " + std::to_string(id) + " handles Ready " + std::to_string(rd->number) +
+         "\n" + raft::describe(*rd, "  ") + take_events("  ");
+}
+
+std::string InteractionEnv::deliver(const std::function<bool(const raft::pb::Message&)>& match,
+                                    bool drop) {
+  std::string out = take_events();
+  for (const auto& m : cluster_->take(match)) {
+    if (drop) {
+      out += "dropped " + raft::describe(m) + "\n";
+    } else if (!cluster_->can_deliver(m)) {
+      const bool down = !cluster_->is_up(m.to()) || !cluster_->is_up(m.from());
+      out += "lost " + raft::describe(m) + (down ? " (a node is down)\n" : " (partitioned)\n");
+    } else {
+      out += raft::describe(m) + "\n";
+      cluster_->deliver(m);
+      out += take_events("  ");
+    }
+  }
+  return out;
+}
+
+}  // namespace etcetera::tests

@@ -1,0 +1,77 @@
+// InteractionEnv: runs the commands of an interaction script against a
+// simulated cluster and returns what each printed. Each command has a small
+// handler (handle_*.cc); the output is built from the trace events we chose to
+// show, never from free-form log lines.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "raft/trace.h"
+#include "sim/cluster.h"
+
+namespace etcetera::tests {
+
+// A command line split into words; key=value words also land in `options`.
+struct Command {
+  std::string name;
+  std::vector<std::string> args;  // positional words
+  std::map<std::string, std::string> options;
+};
+
+class InteractionEnv {
+ public:
+  InteractionEnv();
+  // Runs one command line and returns its output (never empty: "ok" at least).
+  std::string run(const std::string& line);
+
+  // --- for the handlers ---
+  sim::Cluster& cluster();
+  bool has_cluster() const { return cluster_ != nullptr; }
+  void create_cluster(const sim::ClusterOptions& options);
+  raft::NodeId node_arg(const Command& c, std::size_t i) const;  // throws on a bad id
+  std::vector<raft::NodeId> node_args(const Command& c) const;  // all ids when none given
+  // The events recorded since the last call, one line each, indented.
+  std::string take_events(const std::string& indent = "");
+  // Carries out one node's Ready and prints it; empty when it had none.
+  std::string process_ready(raft::NodeId id);
+  // Delivers (or drops) the messages that `match` accepts, and prints them.
+  std::string deliver(const std::function<bool(const raft::pb::Message&)>& match, bool drop);
+
+ private:
+  using Handler = std::function<std::string(InteractionEnv&, const Command&)>;
+  std::map<std::string, Handler> handlers_;
+  raft::TraceBuffer trace_;
+  std::unique_ptr<sim::Cluster> cluster_;
+};
+
+// Handlers, one file per group of commands.
+std::string handle_add_nodes(InteractionEnv& env, const Command& c);
+std::string handle_set_log(InteractionEnv& env, const Command& c);
+std::string handle_crash(InteractionEnv& env, const Command& c);
+std::string handle_restart(InteractionEnv& env, const Command& c);
+std::string handle_status(InteractionEnv& env, const Command& c);
+std::string handle_log(InteractionEnv& env, const Command& c);
+std::string handle_tick(InteractionEnv& env, const Command& c);
+std::string handle_tick_heartbeat(InteractionEnv& env, const Command& c);
+std::string handle_campaign(InteractionEnv& env, const Command& c);
+std::string handle_propose(InteractionEnv& env, const Command& c);
+std::string handle_read_index(InteractionEnv& env, const Command& c);
+std::string handle_process_ready(InteractionEnv& env, const Command& c);
+std::string handle_deliver_msgs(InteractionEnv& env, const Command& c);
+std::string handle_drop_msgs(InteractionEnv& env, const Command& c);
+std::string handle_stabilize(InteractionEnv& env, const Command& c);
+std::string handle_isolate(InteractionEnv& env, const Command& c);
+std::string handle_heal(InteractionEnv& env, const Command& c);
+std::string handle_raw_step(InteractionEnv& env, const Command& c);
+std::string handle_raw_bytes(InteractionEnv& env, const Command& c);
+
+// A bad command in a script: the runner reports it with the script's line.
+struct ScriptError {
+  std::string message;
+};
+
+}  // namespace etcetera::tests

@@ -1,0 +1,127 @@
+// Commands that move messages: Readys, delivery, loss, partitions, and raw
+// input for the bad-message scripts.
+#include <algorithm>
+
+#include "raft/describe.h"
+
+#include "tests/raft/interaction/env.h"
+#include "tests/raft/interaction/options.h"
+
+namespace etcetera::tests {
+namespace {
+
+using raft::pb::Message;
+
+bool contains(const std::vector<raft::NodeId>& ids, raft::NodeId id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+// Filters for deliver-msgs and drop-msgs: to the given nodes, from=ID, type=Name.
+std::function<bool(const Message&)> message_filter(InteractionEnv& env, const Command& c) {
+  const auto to = env.node_args(c);
+  const std::uint64_t from = uint_option(c, "from", 0);
+  const std::string type = c.options.contains("type") ? c.options.at("type") : "";
+  return [=](const Message& m) {
+    return contains(to, m.to()) && (from == 0 || m.from() == from) &&
+           (type.empty() || raft::message_type_name(m.type()) == type);
+  };
+}
+
+}  // namespace
+
+// process-ready [ID...]: each node carries out its Ready, if it has one.
+std::string handle_process_ready(InteractionEnv& env, const Command& c) {
+  std::string out;
+  for (auto id : env.node_args(c)) out += env.process_ready(id);
+  return out;
+}
+
+// deliver-msgs [ID...] [from=ID] [type=Name]: steps the matching messages
+// into their destinations, in the order they were sent.
+std::string handle_deliver_msgs(InteractionEnv& env, const Command& c) {
+  return env.deliver(message_filter(env, c), false);
+}
+
+// drop-msgs [ID...] [from=ID] [type=Name]: the network loses them.
+std::string handle_drop_msgs(InteractionEnv& env, const Command& c) {
+  return env.deliver(message_filter(env, c), true);
+}
+
+// stabilize [ID...]: Readys and deliveries among these nodes until quiet.
+std::string handle_stabilize(InteractionEnv& env, const Command& c) {
+  const auto ids = env.node_args(c);
+  std::string out;
+  for (bool busy = true; busy;) {
+    busy = false;
+    for (auto id : ids) {
+      std::string part = env.process_ready(id);
+      busy |= !part.empty();
+      out += part;
+    }
+    std::string part = env.deliver([&](const Message& m) { return contains(ids, m.to()); }, false);
+    busy |= !part.empty();
+    out += part;
+  }
+  return out;
+}
+
+std::string handle_isolate(InteractionEnv& env, const Command& c) {
+  for (auto id : env.node_args(c)) env.cluster().isolate(id);
+  return "";
+}
+
+std::string handle_heal(InteractionEnv& env, const Command&) {
+  env.cluster().heal();
+  return "";
+}
+
+// raw-step TO FROM TYPE [term=] [index=] [log-term=] [commit=] [reject=true]
+//          [entries=2/1,3/1] [context=] : steps a hand-made message, as a
+// faulty or malicious peer might send it. FROM need not be a member.
+std::string handle_raw_step(InteractionEnv& env, const Command& c) {
+  const auto to = env.node_arg(c, 0);
+  if (c.args.size() != 3) throw ScriptError{"raw-step: usage: raw-step TO FROM TYPE [field=value ...]"};
+  Message m;
+  m.set_to(to);
+  m.set_from(parse_uint(c, c.args[1]));
+  for (int t = raft::pb::MessageType_MIN; t <= raft::pb::MessageType_MAX; ++t)
+    if (raft::message_type_name(static_cast<raft::pb::MessageType>(t)) == c.args[2])
+      m.set_type(static_cast<raft::pb::MessageType>(t));
+  m.set_term(uint_option(c, "term", 0));
+  m.set_index(uint_option(c, "index", 0));
+  m.set_log_term(uint_option(c, "log-term", 0));
+  m.set_commit(uint_option(c, "commit", 0));
+  m.set_reject(bool_option(c, "reject", false));
+  if (c.options.contains("context")) m.set_context(c.options.at("context"));
+  if (c.options.contains("entries")) {
+    std::string list = c.options.at("entries");
+    for (std::size_t pos = 0; pos < list.size();) {
+      std::size_t comma = list.find(',', pos);
+      std::string item = list.substr(pos, comma - pos);
+      std::size_t slash = item.find('/');
+      if (slash == std::string::npos) throw ScriptError{"raw-step: entries are index/term,..."};
+      auto* e = m.add_entries();
+      e->set_index(parse_uint(c, item.substr(0, slash)));
+      e->set_term(parse_uint(c, item.substr(slash + 1)));
+      pos = comma == std::string::npos ? list.size() : comma + 1;
+    }
+  }
+  auto ok = env.cluster().node(to).step(m);
+  std::string events = env.take_events();
+  return events + (ok ? "" : "error: " + ok.error().message);
+}
+
+// raw-bytes TO HEX: steps bytes straight off the wire.
+std::string handle_raw_bytes(InteractionEnv& env, const Command& c) {
+  const auto to = env.node_arg(c, 0);
+  if (c.args.size() != 2 || c.args[1].size() % 2 != 0)
+    throw ScriptError{"raw-bytes: usage: raw-bytes TO HEX (an even number of hex digits)"};
+  std::string bytes;
+  for (std::size_t i = 0; i < c.args[1].size(); i += 2)
+    bytes += static_cast<char>(std::stoi(c.args[1].substr(i, 2), nullptr, 16));
+  auto ok = env.cluster().node(to).step_encoded(bytes);
+  std::string events = env.take_events();
+  return events + (ok ? "" : "error: " + ok.error().message);
+}
+
+}  // namespace etcetera::tests
