@@ -151,6 +151,7 @@ std::string describe(const Ready& rd, const std::string& indent) {
   }
   for (const auto& r : rd.read_states)
     line("Read " + quoted(r.context) + " at index " + n(r.index));
+  for (const auto& ctx : rd.refused_reads) line("Read " + quoted(ctx) + " refused: retry");
   return out;
 }
 

@@ -62,7 +62,7 @@ class RaftLog {
   std::vector<pb::Entry> entries(Index lo, Index hi, std::size_t max) const;
 
   // The fast back-off hint for a rejected AppendEntries at prev_index (thesis
-  // 5.3): the term of our entry there and the first index we hold of that
+  // 3.5): the term of our entry there and the first index we hold of that
   // term, or (0, last_index()+1) when we have no entry at prev_index.
   std::pair<Term, Index> conflict_hint(Index prev_index) const;
 

@@ -40,7 +40,11 @@ Node::Node(const Config& config, const Storage& storage)
   ActionScope scope(*this, "Restart");
   tracker_.reset_progress(log_.last_index() + 1);
   reset_randomized_election_timeout();
-  trace([](pb::Event& e) { e.mutable_started(); });
+  trace([&](pb::Event& e) {
+    auto* started = e.mutable_started();
+    started->set_first_index(log_.first_index());
+    for (Index i = log_.first_index(); i <= log_.last_index(); ++i) started->add_terms(*log_.term(i));
+  });
 }
 
 void Node::tick() {
@@ -51,10 +55,18 @@ void Node::tick() {
   }
 }
 
-void Node::campaign() { timeout(); }
+void Node::campaign() {
+  election_elapsed_ = 0;
+  timeout();
+}
 
 Result<Index> Node::propose(std::string data) {
   ActionScope scope(*this, "ClientRequest");
+  if (data.empty()) {
+    std::string why = "an empty proposal is reserved for a new leader's no-op entry";
+    trace_refused("propose", why);
+    return fail(Error::Code::kInvalidArgument, why);
+  }
   if (role_ != pb::LEADER) {
     std::string why = "node " + std::to_string(id_) + " is not the leader";
     why += leader_ != kNoNode ? "; the leader is node " + std::to_string(leader_)
@@ -69,11 +81,11 @@ Result<Index> Node::propose(std::string data) {
 
 // --- role changes ----------------------------------------------------------
 
-void Node::reset(Term term) {
+void Node::reset(Term term, NodeId vote) {
   if (current_term_ != term) {
     const Term from = current_term_;
     current_term_ = term;
-    voted_for_ = kNoNode;
+    voted_for_ = vote;
     trace([&](pb::Event& e) {
       e.mutable_term_changed()->set_from(from);
       e.mutable_term_changed()->set_to(term);
@@ -88,10 +100,12 @@ void Node::reset(Term term) {
   abandon_pending_reads("leadership changed before the read was confirmed; retry");
 }
 
+// The role changes first: a trace reader never sees a leader (or candidate)
+// standing in a term it did not win.
 void Node::become_follower(Term term, NodeId leader) {
+  set_role(pb::FOLLOWER);
   reset(term);
   set_leader(leader);
-  set_role(pb::FOLLOWER);
 }
 
 void Node::become_pre_candidate() {
@@ -103,8 +117,7 @@ void Node::become_pre_candidate() {
 }
 
 void Node::become_candidate() {
-  reset(current_term_ + 1);
-  voted_for_ = id_;
+  reset(current_term_ + 1, id_);  // the new term and the vote for itself, together
   set_role(pb::CANDIDATE);
   trace([&](pb::Event& e) { e.mutable_vote_cast()->set_candidate(id_); });
 }
@@ -112,15 +125,16 @@ void Node::become_candidate() {
 void Node::become_leader() {
   reset(current_term_);
   set_leader(id_);
-  set_role(pb::LEADER);
   // The leader's own progress: what it has on disk (it counts itself toward a
   // quorum only for persisted entries, thesis 10.2.1).
   Progress& self = tracker_.progress(id_);
   self.become_replicate();
   self.maybe_update(log_.last_persisted_index());
   // An empty entry of the new term lets the leader commit, and so learn the
-  // commit index, without waiting for a client (Raft paper, section 8).
+  // commit index, without waiting for a client (Raft paper, section 8). It is
+  // in the log before the node calls itself leader.
   append_entry("");
+  set_role(pb::LEADER);
   bcast_append();
 }
 

@@ -99,7 +99,8 @@ class Node {
   void become_pre_candidate();
   void become_candidate();
   void become_leader();
-  void reset(Term term);
+  // A new term (with `vote`, or none) or the same one: clears what a role change clears.
+  void reset(Term term, NodeId vote = kNoNode);
   void set_role(Role role);
   void set_leader(NodeId leader);
   void reset_randomized_election_timeout();
@@ -143,6 +144,7 @@ class Node {
   void queue_read_state(std::string context, Index index);
   void release_applied_reads();
   void abandon_pending_reads(const std::string& reason);
+  void refuse_read(const std::string& context, std::string reason, const pb::Message* m = nullptr);
 
   // --- Ready (node_ready.cc) ---
   pb::HardState hard_state() const;
@@ -172,6 +174,7 @@ class Node {
   ReadOnly read_only_;       // leaders: reads waiting for a quorum's confirmation
   std::vector<ReadState> pending_reads_;  // confirmed, waiting for applied >= index
   std::vector<ReadState> ready_reads_;    // confirmed and applied: for the next Ready
+  std::vector<std::string> refused_reads_;  // never to be confirmed: for the next Ready
   int election_elapsed_ = 0;   // ticks since the timer was reset (leaders: since CheckQuorum)
   int heartbeat_elapsed_ = 0;  // leaders: ticks since the last heartbeat
   int randomized_election_timeout_ = 0;

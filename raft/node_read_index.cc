@@ -72,7 +72,7 @@ void Node::handle_read_index_request(const pb::Message& m) {
 void Node::handle_read_index_response(const pb::Message& m) {
   ActionScope scope(*this, "HandleReadIndexResponse");
   if (m.reject()) {
-    trace_refused("read_index", "the leader could not serve the read '" + m.context() + "'; retry", &m);
+    refuse_read(m.context(), "the leader could not serve the read; retry", &m);
     return;
   }
   queue_read_state(m.context(), m.index());
@@ -116,8 +116,11 @@ void Node::release_applied_reads() {
 // dropped in silence: the follower that asked hears of it too.
 void Node::abandon_pending_reads(const std::string& reason) {
   for (ReadRequest& r : read_only_.take_all()) {
-    trace_refused("read_index", reason + " (context '" + r.context + "')");
-    if (r.from == id_) continue;
+    if (r.from == id_) {
+      refuse_read(r.context, reason);
+      continue;
+    }
+    trace_refused("read_index", reason + " (a read forwarded by " + std::to_string(r.from) + ")");
     pb::Message reply;
     reply.set_type(pb::READ_INDEX_RESPONSE);
     reply.set_to(r.from);
@@ -125,6 +128,13 @@ void Node::abandon_pending_reads(const std::string& reason) {
     reply.set_reject(true);
     send(std::move(reply));
   }
+}
+
+// The read comes out in the next Ready's refused_reads, so the caller learns
+// of it at once instead of waiting for a timeout.
+void Node::refuse_read(const std::string& context, std::string reason, const pb::Message* m) {
+  trace_refused("read_index", std::move(reason), m);
+  refused_reads_.push_back(context);
 }
 
 }  // namespace etcetera::raft

@@ -41,7 +41,7 @@ bool Node::has_ready() const {
   if (outstanding_) return false;
   return log_.has_unstable() || !same(hard_state(), persisted_hard_state_) || !msgs_.empty() ||
          !msgs_after_persist_.empty() || log_.has_next_committed_entries() ||
-         !ready_reads_.empty();
+         !ready_reads_.empty() || !refused_reads_.empty();
 }
 
 Ready Node::ready() {
@@ -55,6 +55,7 @@ Ready Node::ready() {
   rd.persisted_messages = std::exchange(msgs_after_persist_, {});
   rd.committed_entries = log_.next_committed_entries();
   rd.read_states = std::exchange(ready_reads_, {});
+  rd.refused_reads = std::exchange(refused_reads_, {});
   Outstanding out{.number = rd.number,
                   .last_entry = std::nullopt,
                   .hard_state = rd.hard_state,

@@ -1,5 +1,5 @@
 // Log replication: AppendEntries and its answers, heartbeats, and the commit
-// rule (Raft paper, sections 5.3 and 5.4.2; thesis 10.2.1 for flow control).
+// rule (Raft paper, sections 5.3 and 5.4.2; thesis 10.2.2 for pipelining and flow control).
 #include <algorithm>
 
 #include "raft/node.h"
@@ -65,7 +65,7 @@ void Node::bcast_heartbeat(const std::string& context) {
 
 // HandleAppendEntriesRequest: the consistency check, then append (Figure 2).
 // A rejection carries the hint: the term of our entry at prev_index and the
-// first index we hold of that term (thesis 5.3), so the leader skips a whole
+// first index we hold of that term (thesis 3.5), so the leader skips a whole
 // term per round trip instead of one entry.
 void Node::handle_append_entries_request(const pb::Message& m) {
   ActionScope scope(*this, "HandleAppendEntriesRequest");
@@ -101,6 +101,11 @@ void Node::handle_append_entries_request(const pb::Message& m) {
 // m.index(); on rejection, move next back using the hint and probe again.
 void Node::handle_append_entries_response(const pb::Message& m) {
   ActionScope scope(*this, "HandleAppendEntriesResponse");
+  if (m.index() > log_.last_index()) {
+    trace_refused("step", "an answer about index " + std::to_string(m.index()) +
+                              ", past this leader's last index " + std::to_string(log_.last_index()), &m);
+    return;
+  }
   Progress& pr = tracker_.progress(m.from());
   pr.recent_active = true;
   if (m.reject()) {
@@ -124,7 +129,8 @@ void Node::handle_append_entries_response(const pb::Message& m) {
   }
   const bool was_probe = pr.state == Progress::State::kProbe;
   const bool was_paused = pr.is_paused();
-  if (!pr.maybe_update(m.index())) return;
+  // A probe answered at the known match index confirms the match as well.
+  if (!pr.maybe_update(m.index()) && !(was_probe && m.index() == pr.match)) return;
   if (was_probe) {
     pr.become_replicate();
   } else {

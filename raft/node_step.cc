@@ -61,6 +61,8 @@ Result<void> Node::validate_message(const pb::Message& m) const {
   if (m.from() == id_) return bad("a node does not send messages to itself");
   if (!tracker_.is_voter(m.from())) return bad("the sender is not a member of the cluster");
   if (m.term() == 0) return bad("term 0 is before any election");
+  if (m.type() == pb::READ_INDEX_REQUEST && m.context().empty())
+    return bad("a read needs a non-empty context to be told apart");
   if (m.type() != pb::APPEND_ENTRIES_REQUEST && m.entries_size() > 0)
     return bad("only AppendEntries requests carry entries");
   Index expected = m.index() + 1;

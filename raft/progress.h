@@ -1,5 +1,5 @@
 // Progress: what a leader knows about one follower's log, and how it sends to
-// it (thesis 10.2.1 and etcd's flow control). Two states:
+// it (thesis 10.2.2 and etcd's flow control). Two states:
 //   probe      - we do not know where the follower's log matches; send one
 //                append, then wait for its answer (or a heartbeat answer).
 //   replicate  - the follower matched; stream appends optimistically, at

@@ -3,11 +3,15 @@
 //   1. Persist `hard_state` (if set) and append `entries` to Storage.
 //   2. Send `messages` — these may go out before step 1 finishes (a leader
 //      may write its log in parallel with sending it, thesis 10.2.1).
-//      Send `persisted_messages` only after step 1: they promise that what
-//      they speak of (a vote, a term, appended entries) is on disk.
+//      Send `persisted_messages` only after step 1: votes, vote requests
+//      and append acknowledgements, which promise that a vote (with its
+//      term) or appended entries are on disk. Other messages may carry a
+//      term not yet persisted; that is harmless, since a node that forgets
+//      a term it never voted in is merely behind.
 //   3. Apply `committed_entries` to the state machine, in order.
 //   4. Serve `read_states`: each read is linearizable now, because the
-//      applied index has reached its read index.
+//      applied index has reached its read index. Fail `refused_reads`:
+//      those reads will never be confirmed (leadership changed); retry them.
 //   5. Call Node::advance(number) to acknowledge this batch.
 //
 // One Ready is outstanding at a time; the node hands out the next one only
@@ -37,6 +41,7 @@ struct Ready {
   std::vector<pb::Message> persisted_messages;
   std::vector<pb::Entry> committed_entries;
   std::vector<ReadState> read_states;
+  std::vector<std::string> refused_reads;  // contexts of reads that must be retried
 };
 
 }  // namespace etcetera::raft

@@ -30,8 +30,9 @@ class TraceBuffer final : public TraceSink {
 
 // One JSON object on one line (no newline added). Field names as in the
 // .proto, enums by name, integers as JSON numbers (so every reader gets
-// numbers, not strings), bytes as base64, default values left out. The
-// output is deterministic: fields in declaration order.
+// numbers, not strings), bytes as base64, default values left out, and
+// strings that are not valid UTF-8 escaped byte by byte (\u00XX), so every
+// line is valid JSON. Deterministic: fields in field-number order.
 std::string to_json_line(const google::protobuf::Message& message);
 
 }  // namespace etcetera::raft

@@ -1,0 +1,47 @@
+// The invariants of spec/Raft.tla as C++ predicates over a ClusterView, one
+// function per invariant with the spec's name in snake case
+// (LogMatchingInv -> check_log_matching_inv). Each returns nothing when the
+// invariant holds, or a sentence saying where it fails.
+//
+// Differences from the spec, all forced by what a trace shows:
+//   - logs are compared by terms only (an index and a term identify an entry);
+//   - LeaderLogHasNoopInv checks that a leader holds an entry of its term,
+//     not that the entry is empty;
+//   - TypeOKInv has no counterpart: the C++ types enforce it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spec/raft_view.h"
+
+namespace etcetera::spec {
+
+using Violation = std::optional<std::string>;
+
+Violation check_election_safety_inv(const ClusterView& v);
+Violation check_log_matching_inv(const ClusterView& v);
+Violation check_leader_completeness_inv(const ClusterView& v);
+Violation check_state_machine_safety_inv(const ClusterView& v);
+Violation check_committed_in_history_inv(const ClusterView& v);
+Violation check_log_terms_monotonic_inv(const ClusterView& v);
+Violation check_current_term_at_least_log_term_inv(const ClusterView& v);
+Violation check_commit_index_in_log_inv(const ClusterView& v);
+Violation check_voted_for_leader_inv(const ClusterView& v);
+Violation check_leader_log_has_noop_inv(const ClusterView& v);
+Violation check_candidate_votes_inv(const ClusterView& v);
+Violation check_match_index_inv(const ClusterView& v);
+
+struct NamedInvariant {
+  const char* name;  // the spec's name, e.g. "LogMatchingInv"
+  Violation (*check)(const ClusterView&);
+};
+
+// Every invariant above, in the spec's order.
+const std::vector<NamedInvariant>& raft_invariants();
+
+// Runs them all; the first violation as "LogMatchingInv: ...", or nothing.
+Violation check_raft_invariants(const ClusterView& v);
+
+}  // namespace etcetera::spec
