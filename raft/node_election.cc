@@ -19,7 +19,7 @@ void Node::tick_heartbeat() {
   }
   if (heartbeat_elapsed_ >= config_.heartbeat_tick) {
     heartbeat_elapsed_ = 0;
-    bcast_heartbeat("");
+    bcast_heartbeat(read_only_.last_context());  // also retries a lost ReadIndex round
   }
 }
 

@@ -140,9 +140,8 @@ void Node::handle_append_entries_response(const pb::Message& m) {
     bcast_append();  // followers learn the new commit index
   } else if (was_paused) {
     send_append(m.from());  // it missed what was sent while paused, the commit index at least
-  } else {
-    while (send_append(m.from(), false)) {
-    }
+  }
+  while (send_append(m.from(), false)) {  // then fill the window with what is left
   }
 }
 

@@ -2,6 +2,7 @@
 // validate it, apply the term rules (UpdateTerm, DropStaleMessage) — then
 // one short dispatch table per role.
 #include <algorithm>
+#include <limits>
 
 #include "raft/describe.h"
 #include "raft/node.h"
@@ -18,6 +19,7 @@ std::string type_name(const pb::Message& m) { return message_type_name(m.type())
 }  // namespace
 
 Result<void> Node::step_encoded(std::string_view bytes) {
+  ActionScope scope(*this, "Receive");
   pb::Message m;
   if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     std::string why = "a payload of " + std::to_string(bytes.size()) +
@@ -52,8 +54,10 @@ Result<void> Node::step(const pb::Message& m) {
 // A message this node cannot act on at all. Each check names what is wrong.
 Result<void> Node::validate_message(const pb::Message& m) const {
   auto bad = [&](std::string why) {
-    return fail(Error::Code::kInvalidMessage, type_name(m) + " from " + std::to_string(m.from()) +
-                                                  ": " + why);
+    std::string what = pb::MessageType_IsValid(m.type()) && m.type() != pb::MESSAGE_UNKNOWN
+                           ? type_name(m)
+                           : "a message of type " + std::to_string(m.type());
+    return fail(Error::Code::kInvalidMessage, what + " from " + std::to_string(m.from()) + ": " + why);
   };
   if (m.type() == pb::MESSAGE_UNKNOWN || !pb::MessageType_IsValid(m.type()))
     return bad("unknown message type");
@@ -65,6 +69,8 @@ Result<void> Node::validate_message(const pb::Message& m) const {
     return bad("a read needs a non-empty context to be told apart");
   if (m.type() != pb::APPEND_ENTRIES_REQUEST && m.entries_size() > 0)
     return bad("only AppendEntries requests carry entries");
+  if (m.index() > std::numeric_limits<Index>::max() - static_cast<Index>(m.entries_size()) - 1)
+    return bad("index " + std::to_string(m.index()) + " is out of range");
   Index expected = m.index() + 1;
   Term prev = m.log_term();
   for (const auto& e : m.entries()) {
@@ -146,7 +152,7 @@ void Node::step_leader(const pb::Message& m) {
                                 ", which this node leads", &m);
       break;
     default:  // late vote answers, a read answer meant for a follower
-      trace_refused("step", "a leader has no use for a " + type_name(m), &m);
+      trace_refused("step", "a leader ignores " + type_name(m), &m);
   }
 }
 
@@ -161,7 +167,7 @@ void Node::step_candidate(const pb::Message& m) {
       step_follower(m);
       break;
     case pb::READ_INDEX_RESPONSE: handle_read_index_response(m); break;
-    default: trace_refused("step", "a candidate has no use for a " + type_name(m), &m);
+    default: trace_refused("step", "a candidate ignores " + type_name(m), &m);
   }
 }
 
@@ -178,7 +184,7 @@ void Node::step_follower(const pb::Message& m) {
       }
       break;
     case pb::READ_INDEX_RESPONSE: handle_read_index_response(m); break;
-    default: trace_refused("step", "a follower has no use for a " + type_name(m), &m);
+    default: trace_refused("step", "a follower ignores " + type_name(m), &m);
   }
 }
 

@@ -35,6 +35,9 @@ class ReadOnly {
   // Everything pending, removed: on losing leadership.
   std::vector<ReadRequest> take_all();
   bool empty() const { return queue_.empty(); }
+  // The newest pending read's context, or "" when none is pending. Regular
+  // heartbeats carry it, so a round lost on the network is retried.
+  std::string last_context() const { return queue_.empty() ? "" : queue_.back().context; }
 
  private:
   std::deque<ReadRequest> queue_;
