@@ -17,13 +17,13 @@ Result<void> Config::validate() const {
   if (std::ranges::find(voters, id) == voters.end())
     return fail(C::kInvalidConfig,
                 "node " + std::to_string(id) + " is not among the voters it was given");
-  if (heartbeat_tick <= 0)
-    return fail(C::kInvalidConfig, "heartbeat_tick must be at least 1");
+  if (heartbeat_tick <= 0) return fail(C::kInvalidConfig, "heartbeat_tick must be at least 1");
   if (election_tick <= heartbeat_tick)
     return fail(C::kInvalidConfig, "election_tick (" + std::to_string(election_tick) +
                                        ") must be greater than heartbeat_tick (" +
                                        std::to_string(heartbeat_tick) + ")");
-  if (max_inflight_msgs == 0) return fail(C::kInvalidConfig, "max_inflight_msgs must be at least 1");
+  if (max_inflight_msgs == 0)
+    return fail(C::kInvalidConfig, "max_inflight_msgs must be at least 1");
   if (max_entries_per_msg == 0)
     return fail(C::kInvalidConfig, "max_entries_per_msg must be at least 1");
   return {};

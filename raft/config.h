@@ -29,8 +29,8 @@ struct Config {
   std::size_t max_inflight_msgs = 256;   // appends in flight per follower while replicating
   std::size_t max_entries_per_msg = 64;  // entries carried by one AppendEntries request
 
-  Index applied = 0;       // how far the application had applied before a restart
-  std::uint64_t seed = 0;  // seeds the election-timeout jitter of this node
+  Index applied = 0;           // how far the application had applied before a restart
+  std::uint64_t seed = 0;      // seeds the election-timeout jitter of this node
   TraceSink* trace = nullptr;  // receives every event; nullptr costs nothing
 
   [[nodiscard]] Result<void> validate() const;

@@ -21,43 +21,55 @@ std::string pascal_case(const std::string& upper_snake) {
   return out;
 }
 
-std::string n(std::uint64_t v) { return std::to_string(v); }
+std::string n(std::uint64_t v) {
+  return std::to_string(v);
+}
 
 std::string entries_text(const google::protobuf::RepeatedPtrField<pb::Entry>& entries) {
   std::string out = "[";
-  for (const auto& e : entries) out += (out.size() > 1 ? " " : "") + describe(e);
+  for (const auto& e : entries)
+    out += (out.size() > 1 ? " " : "") + describe(e);
   return out + "]";
 }
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
+std::string quoted(const std::string& s) {
+  return "'" + s + "'";
+}
 
 std::string message_fields(const pb::Message& m) {
   std::string ctx = m.context().empty() ? "" : " ctx=" + quoted(m.context());
   switch (m.type()) {
     case pb::REQUEST_VOTE_REQUEST:
-    case pb::PRE_VOTE_REQUEST: return " last=" + n(m.index()) + "/" + n(m.log_term());
+    case pb::PRE_VOTE_REQUEST:
+      return " last=" + n(m.index()) + "/" + n(m.log_term());
     case pb::REQUEST_VOTE_RESPONSE:
-    case pb::PRE_VOTE_RESPONSE: return m.reject() ? " rejected" : " granted";
+    case pb::PRE_VOTE_RESPONSE:
+      return m.reject() ? " rejected" : " granted";
     case pb::APPEND_ENTRIES_REQUEST:
-      return " prev=" + n(m.index()) + "/" + n(m.log_term()) + " entries=" +
-             entries_text(m.entries()) + " commit=" + n(m.commit());
+      return " prev=" + n(m.index()) + "/" + n(m.log_term()) +
+             " entries=" + entries_text(m.entries()) + " commit=" + n(m.commit());
     case pb::APPEND_ENTRIES_RESPONSE:
       if (!m.reject()) return " match=" + n(m.index());
       return " reject=" + n(m.index()) + " hint=" + n(m.conflict_index()) + "/" +
              n(m.conflict_term());
-    case pb::HEARTBEAT_REQUEST: return " commit=" + n(m.commit()) + ctx;
-    case pb::HEARTBEAT_RESPONSE: return ctx;
-    case pb::READ_INDEX_REQUEST: return ctx;
+    case pb::HEARTBEAT_REQUEST:
+      return " commit=" + n(m.commit()) + ctx;
+    case pb::HEARTBEAT_RESPONSE:
+      return ctx;
+    case pb::READ_INDEX_REQUEST:
+      return ctx;
     case pb::READ_INDEX_RESPONSE:
       return (m.reject() ? " rejected" : " index=" + n(m.index())) + ctx;
-    default: return "";
+    default:
+      return "";
   }
 }
 
 std::string terms_text(const pb::EntriesAppended& a) {
   std::string out;
   Index i = a.first_index();
-  for (std::uint64_t t : a.terms()) out += (out.empty() ? "" : " ") + n(i++) + "/" + n(t);
+  for (std::uint64_t t : a.terms())
+    out += (out.empty() ? "" : " ") + n(i++) + "/" + n(t);
   return out;
 }
 
@@ -72,17 +84,20 @@ std::string event_text(const pb::Event& e) {
       return std::string(e.vote_cast().pre_vote() ? "pre-vote for " : "vote for ") +
              n(e.vote_cast().candidate());
     case pb::Event::kStarted:
-      return "started at term " + n(e.state().term()) + " vote " + n(e.state().vote()) +
-             " last " + n(e.state().last_index()) + "/" + n(e.state().last_term()) + " commit " +
+      return "started at term " + n(e.state().term()) + " vote " + n(e.state().vote()) + " last " +
+             n(e.state().last_index()) + "/" + n(e.state().last_term()) + " commit " +
              n(e.state().commit());
     case pb::Event::kVoteRejected:
-      return std::string(e.vote_rejected().pre_vote() ? "reject pre-vote for " : "reject vote for ") +
+      return std::string(e.vote_rejected().pre_vote() ? "reject pre-vote for "
+                                                      : "reject vote for ") +
              n(e.vote_rejected().candidate()) + ": " + e.vote_rejected().reason();
-    case pb::Event::kLeaderChanged: return "leader " + n(e.leader_changed().leader());
+    case pb::Event::kLeaderChanged:
+      return "leader " + n(e.leader_changed().leader());
     case pb::Event::kMessageSent:
       return std::string(e.message_sent().after_persist() ? "send after persist " : "send ") +
              describe(e.message_sent().message());
-    case pb::Event::kMessageReceived: return "receive " + describe(e.message_received().message());
+    case pb::Event::kMessageReceived:
+      return "receive " + describe(e.message_received().message());
     case pb::Event::kEntriesAppended: {
       const auto& a = e.entries_appended();
       std::string cut = a.truncated_from() ? " (removed from " + n(a.truncated_from()) + ")" : "";
@@ -95,10 +110,12 @@ std::string event_text(const pb::Event& e) {
     case pb::Event::kEntriesPersisted:
       return "persisted through " + n(e.entries_persisted().through_index()) + "/" +
              n(e.entries_persisted().through_term());
-    case pb::Event::kProposalAccepted: return "proposal at " + n(e.proposal_accepted().index());
+    case pb::Event::kProposalAccepted:
+      return "proposal at " + n(e.proposal_accepted().index());
     case pb::Event::kReadIndexRequested: {
       const auto& r = e.read_index_requested();
-      return "read " + quoted(r.context()) + (r.index() ? " at index " + n(r.index()) : " forwarded");
+      return "read " + quoted(r.context()) +
+             (r.index() ? " at index " + n(r.index()) : " forwarded");
     }
     case pb::Event::kReadIndexReleased:
       return "read " + quoted(e.read_index_released().context()) + " ready at index " +
@@ -107,19 +124,24 @@ std::string event_text(const pb::Event& e) {
       const auto& r = e.input_refused();
       return "refused " + r.input() + ": " + r.reason();
     }
-    default: return "(empty event)";
+    default:
+      return "(empty event)";
   }
 }
 
 }  // namespace
 
-std::string role_name(pb::Role role) { return pascal_case(pb::Role_Name(role)); }
+std::string role_name(pb::Role role) {
+  return pascal_case(pb::Role_Name(role));
+}
 
-std::string message_type_name(pb::MessageType t) { return pascal_case(pb::MessageType_Name(t)); }
+std::string message_type_name(pb::MessageType t) {
+  return pascal_case(pb::MessageType_Name(t));
+}
 
 std::string describe(const pb::Message& m) {
-  return n(m.from()) + "->" + n(m.to()) + " " + message_type_name(m.type()) + " term=" +
-         n(m.term()) + message_fields(m);
+  return n(m.from()) + "->" + n(m.to()) + " " + message_type_name(m.type()) +
+         " term=" + n(m.term()) + message_fields(m);
 }
 
 std::string describe(const pb::Entry& e) {
@@ -128,8 +150,9 @@ std::string describe(const pb::Entry& e) {
   return out;
 }
 
-
-std::string describe(const pb::Event& e) { return e.action() + ": " + event_text(e); }
+std::string describe(const pb::Event& e) {
+  return e.action() + ": " + event_text(e);
+}
 
 std::string describe(const Ready& rd, const std::string& indent) {
   std::string out;
@@ -139,19 +162,24 @@ std::string describe(const Ready& rd, const std::string& indent) {
          " commit=" + n(rd.hard_state->commit()));
   if (!rd.entries.empty()) {
     std::string es;
-    for (const auto& e : rd.entries) es += " " + describe(e);
+    for (const auto& e : rd.entries)
+      es += " " + describe(e);
     line("Entries:" + es);
   }
-  for (const auto& m : rd.messages) line("Send: " + describe(m));
-  for (const auto& m : rd.persisted_messages) line("Send after persist: " + describe(m));
+  for (const auto& m : rd.messages)
+    line("Send: " + describe(m));
+  for (const auto& m : rd.persisted_messages)
+    line("Send after persist: " + describe(m));
   if (!rd.committed_entries.empty()) {
     std::string es;
-    for (const auto& e : rd.committed_entries) es += " " + describe(e);
+    for (const auto& e : rd.committed_entries)
+      es += " " + describe(e);
     line("Apply:" + es);
   }
   for (const auto& r : rd.read_states)
     line("Read " + quoted(r.context) + " at index " + n(r.index));
-  for (const auto& ctx : rd.refused_reads) line("Read " + quoted(ctx) + " refused: retry");
+  for (const auto& ctx : rd.refused_reads)
+    line("Read " + quoted(ctx) + " refused: retry");
   return out;
 }
 

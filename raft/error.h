@@ -10,17 +10,17 @@ namespace etcetera::raft {
 
 struct Error {
   enum class Code {
-    kInvalidConfig,   // the Config cannot describe a working node
-    kNotLeader,       // only the leader accepts proposals; leader_hint names it when known
-    kNoLeader,        // the operation needs a leader and none is known right now
-    kReadNotReady,    // a leader cannot serve reads before it commits an entry of its term
-    kInvalidMessage,  // a message that cannot be acted on (malformed, unknown sender, ...)
-    kInvalidArgument, // an argument the caller can fix (empty read context, ...)
-    kReadyMismatch,   // advance() for a Ready that is not the one outstanding
+    kInvalidConfig,    // the Config cannot describe a working node
+    kNotLeader,        // only the leader accepts proposals; leader_hint names it when known
+    kNoLeader,         // the operation needs a leader and none is known right now
+    kReadNotReady,     // a leader cannot serve reads before it commits an entry of its term
+    kInvalidMessage,   // a message that cannot be acted on (malformed, unknown sender, ...)
+    kInvalidArgument,  // an argument the caller can fix (empty read context, ...)
+    kReadyMismatch,    // advance() for a Ready that is not the one outstanding
   };
 
   Code code;
-  std::string message;  // says what happened and what the caller can do about it
+  std::string message;            // says what happened and what the caller can do about it
   std::uint64_t leader_hint = 0;  // with kNotLeader: the leader this node knows of, or 0
 };
 

@@ -40,7 +40,8 @@ std::optional<RaftLog::Appended> RaftLog::maybe_append(Index prev_index, Term pr
   if (!match_term(prev_index, prev_term)) return std::nullopt;
   Appended out{.last_new = prev_index + entries.size()};
   if (Index conflict = find_conflict(entries); conflict != 0) {
-    if (conflict <= committed_) raft_fatal("an AppendEntries request conflicts with a committed entry");
+    if (conflict <= committed_)
+      raft_fatal("an AppendEntries request conflicts with a committed entry");
     truncate_and_append(entries.subspan(conflict - entries.front().index()));
     out.first_written = conflict;
   }
@@ -73,7 +74,8 @@ void RaftLog::truncate_and_append(std::span<const pb::Entry> entries) {
 }
 
 std::vector<pb::Entry> RaftLog::entries(Index lo, Index hi, std::size_t max) const {
-  if (lo < first_index() || lo > hi || hi > last_index() + 1) raft_fatal("RaftLog::entries out of range");
+  if (lo < first_index() || lo > hi || hi > last_index() + 1)
+    raft_fatal("RaftLog::entries out of range");
   hi = std::min<Index>(hi, lo + max);
   std::vector<pb::Entry> out;
   if (lo < unstable_offset_) out = storage_->entries(lo, std::min(hi, unstable_offset_));
@@ -86,7 +88,8 @@ std::pair<Term, Index> RaftLog::conflict_hint(Index prev_index) const {
   if (prev_index > last_index()) return {0, last_index() + 1};
   const Term t = *term(prev_index);
   Index first = prev_index;
-  while (first > first_index() && term(first - 1) == t) --first;
+  while (first > first_index() && term(first - 1) == t)
+    --first;
   return {t, first};
 }
 
@@ -119,7 +122,8 @@ void RaftLog::stable_to(Index i, Term t) {
   if (unstable_.empty() || i < unstable_offset_) return;
   if (term(i) != t) return;  // overwritten since that Ready: still unstable
   const Index kept_from = i + 1;
-  unstable_.erase(unstable_.begin(), unstable_.begin() + static_cast<std::ptrdiff_t>(kept_from - unstable_offset_));
+  unstable_.erase(unstable_.begin(),
+                  unstable_.begin() + static_cast<std::ptrdiff_t>(kept_from - unstable_offset_));
   unstable_offset_ = kept_from;
 }
 

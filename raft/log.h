@@ -53,7 +53,7 @@ class RaftLog {
     Index first_written = 0;  // the first entry actually written; 0 if all were present
   };
   std::optional<Appended> maybe_append(Index prev_index, Term prev_term, Index leader_commit,
-                                    std::span<const pb::Entry> entries);
+                                       std::span<const pb::Entry> entries);
 
   // The leader appends its own new entries. REQUIRES: they continue the log.
   void append(std::span<const pb::Entry> entries);

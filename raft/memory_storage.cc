@@ -11,8 +11,7 @@ std::optional<Term> MemoryStorage::term(Index i) const {
 }
 
 std::vector<pb::Entry> MemoryStorage::entries(Index lo, Index hi) const {
-  if (lo < 1 || lo > hi || hi > last_index() + 1)
-    raft_fatal("MemoryStorage::entries out of range");
+  if (lo < 1 || lo > hi || hi > last_index() + 1) raft_fatal("MemoryStorage::entries out of range");
   return {entries_.begin() + static_cast<std::ptrdiff_t>(lo - 1),
           entries_.begin() + static_cast<std::ptrdiff_t>(hi - 1)};
 }

@@ -16,10 +16,9 @@ Result<Node> Node::create(const Config& config, const Storage& storage) {
   if (auto ok = config.validate(); !ok) return std::unexpected(ok.error());
   const pb::HardState hs = storage.hard_state();
   if (hs.commit() > storage.last_index())
-    return fail(Error::Code::kInvalidConfig, "storage is inconsistent: commit index " +
-                                                 std::to_string(hs.commit()) +
-                                                 " is past its last entry " +
-                                                 std::to_string(storage.last_index()));
+    return fail(Error::Code::kInvalidConfig,
+                "storage is inconsistent: commit index " + std::to_string(hs.commit()) +
+                    " is past its last entry " + std::to_string(storage.last_index()));
   if (config.applied > hs.commit())
     return fail(Error::Code::kInvalidConfig, "Config::applied (" + std::to_string(config.applied) +
                                                  ") is past the persisted commit index (" +
@@ -43,7 +42,8 @@ Node::Node(const Config& config, const Storage& storage)
   trace([&](pb::Event& e) {
     auto* started = e.mutable_started();
     started->set_first_index(log_.first_index());
-    for (Index i = log_.first_index(); i <= log_.last_index(); ++i) started->add_terms(*log_.term(i));
+    for (Index i = log_.first_index(); i <= log_.last_index(); ++i)
+      started->add_terms(*log_.term(i));
   });
 }
 
@@ -161,9 +161,10 @@ void Node::reset_randomized_election_timeout() {
 
 std::string Node::describe() const {
   static const char* roles[] = {"follower", "pre-candidate", "candidate", "leader"};
-  std::string out = std::to_string(id_) + " " + roles[role_] + " term=" +
-                    std::to_string(current_term_) + " vote=" + std::to_string(voted_for_) +
-                    " leader=" + std::to_string(leader_) + "\n  log: " + log_.describe();
+  std::string out = std::to_string(id_) + " " + roles[role_] +
+                    " term=" + std::to_string(current_term_) +
+                    " vote=" + std::to_string(voted_for_) + " leader=" + std::to_string(leader_) +
+                    "\n  log: " + log_.describe();
   if (role_ == pb::LEADER) {
     for (const auto& [id, pr] : tracker_.all_progress())
       if (id != id_) out += "\n  " + std::to_string(id) + ": " + pr.describe();

@@ -170,10 +170,10 @@ class Node {
   Config config_;
   Role role_ = pb::FOLLOWER;
   NodeId leader_ = kNoNode;
-  ProgressTracker tracker_;  // leaders: per-follower progress; candidates: votes
-  ReadOnly read_only_;       // leaders: reads waiting for a quorum's confirmation
-  std::vector<ReadState> pending_reads_;  // confirmed, waiting for applied >= index
-  std::vector<ReadState> ready_reads_;    // confirmed and applied: for the next Ready
+  ProgressTracker tracker_;                 // leaders: per-follower progress; candidates: votes
+  ReadOnly read_only_;                      // leaders: reads waiting for a quorum's confirmation
+  std::vector<ReadState> pending_reads_;    // confirmed, waiting for applied >= index
+  std::vector<ReadState> ready_reads_;      // confirmed and applied: for the next Ready
   std::vector<std::string> refused_reads_;  // never to be confirmed: for the next Ready
   int election_elapsed_ = 0;   // ticks since the timer was reset (leaders: since CheckQuorum)
   int heartbeat_elapsed_ = 0;  // leaders: ticks since the last heartbeat

@@ -74,8 +74,7 @@ void Node::start_election(bool pre_vote) {
 void Node::handle_request_vote_request(const pb::Message& m) {
   ActionScope scope(*this, "HandleRequestVoteRequest");
   const bool pre_vote = m.type() == pb::PRE_VOTE_REQUEST;
-  const bool can_vote = voted_for_ == m.from() ||
-                        (voted_for_ == kNoNode && leader_ == kNoNode) ||
+  const bool can_vote = voted_for_ == m.from() || (voted_for_ == kNoNode && leader_ == kNoNode) ||
                         (pre_vote && m.term() > current_term_);
   const bool grant = can_vote && log_.is_up_to_date(m.index(), m.log_term());
   pb::Message reply;
@@ -94,13 +93,12 @@ void Node::handle_request_vote_request(const pb::Message& m) {
       e.mutable_vote_cast()->set_pre_vote(pre_vote);
     });
   } else {
-    std::string why = !can_vote ? (voted_for_ != kNoNode
-                                       ? "already voted for " + std::to_string(voted_for_)
-                                       : "follows leader " + std::to_string(leader_))
-                                : "its log " + std::to_string(m.index()) + "/" +
-                                      std::to_string(m.log_term()) + " is behind ours " +
-                                      std::to_string(log_.last_index()) + "/" +
-                                      std::to_string(log_.last_term());
+    std::string why =
+        !can_vote ? (voted_for_ != kNoNode ? "already voted for " + std::to_string(voted_for_)
+                                           : "follows leader " + std::to_string(leader_))
+                  : "its log " + std::to_string(m.index()) + "/" + std::to_string(m.log_term()) +
+                        " is behind ours " + std::to_string(log_.last_index()) + "/" +
+                        std::to_string(log_.last_term());
     trace([&](pb::Event& e) {
       auto* r = e.mutable_vote_rejected();
       r->set_candidate(m.from());
@@ -131,8 +129,11 @@ void Node::handle_request_vote_response(const pb::Message& m) {
         become_leader();
       }
       break;
-    case VoteResult::kLost: become_follower(current_term_, kNoNode); break;
-    case VoteResult::kPending: break;
+    case VoteResult::kLost:
+      become_follower(current_term_, kNoNode);
+      break;
+    case VoteResult::kPending:
+      break;
   }
 }
 

@@ -19,7 +19,8 @@ Result<void> Node::read_index(std::string context) {
   }
   if (role_ == pb::LEADER) return leader_read_index(std::move(context), id_);
   if (leader_ == kNoNode) {
-    std::string why = "no leader is known to node " + std::to_string(id_) + "; retry after the election";
+    std::string why =
+        "no leader is known to node " + std::to_string(id_) + "; retry after the election";
     trace_refused("read_index", why);
     return fail(Error::Code::kNoLeader, why);
   }

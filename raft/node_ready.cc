@@ -45,8 +45,9 @@ bool Node::has_ready() const {
 }
 
 Ready Node::ready() {
-  if (outstanding_) raft_fatal("ready() called again before advance() of Ready " +
-                               std::to_string(outstanding_->number));
+  if (outstanding_)
+    raft_fatal("ready() called again before advance() of Ready " +
+               std::to_string(outstanding_->number));
   Ready rd;
   rd.number = next_ready_number_++;
   if (pb::HardState hs = hard_state(); !same(hs, persisted_hard_state_)) rd.hard_state = hs;
@@ -69,9 +70,10 @@ Ready Node::ready() {
 Result<void> Node::advance(std::uint64_t number) {
   ActionScope scope(*this, "Advance");
   if (!outstanding_ || outstanding_->number != number) {
-    std::string why = outstanding_ ? "Ready " + std::to_string(number) + " is not the outstanding one (" +
-                                         std::to_string(outstanding_->number) + ")"
-                                   : "no Ready is outstanding";
+    std::string why = outstanding_
+                          ? "Ready " + std::to_string(number) + " is not the outstanding one (" +
+                                std::to_string(outstanding_->number) + ")"
+                          : "no Ready is outstanding";
     trace_refused("advance", why);
     return fail(Error::Code::kReadyMismatch, why);
   }

@@ -34,7 +34,8 @@ bool Node::send_append(NodeId to, bool send_if_empty) {
   m.set_index(pr.next - 1);
   m.set_log_term(*log_.term(pr.next - 1));
   m.set_commit(log_.committed());
-  for (auto& e : entries) *m.add_entries() = std::move(e);
+  for (auto& e : entries)
+    *m.add_entries() = std::move(e);
   pr.sent_append(m.entries_size() > 0 ? m.entries().rbegin()->index() : 0);
   send(std::move(m));
   return true;
@@ -102,16 +103,18 @@ void Node::handle_append_entries_request(const pb::Message& m) {
 void Node::handle_append_entries_response(const pb::Message& m) {
   ActionScope scope(*this, "HandleAppendEntriesResponse");
   if (m.index() > log_.last_index()) {
-    trace_refused("step", "an answer about index " + std::to_string(m.index()) +
-                              ", past this leader's last index " + std::to_string(log_.last_index()), &m);
+    trace_refused("step",
+                  "an answer about index " + std::to_string(m.index()) +
+                      ", past this leader's last index " + std::to_string(log_.last_index()),
+                  &m);
     return;
   }
   Progress& pr = tracker_.progress(m.from());
   pr.recent_active = true;
   if (m.reject()) {
     // A rejection of an append we no longer have outstanding is stale.
-    const bool stale = pr.state == Progress::State::kReplicate ? m.index() <= pr.match
-                                                               : m.index() != pr.next - 1;
+    const bool stale =
+        pr.state == Progress::State::kReplicate ? m.index() <= pr.match : m.index() != pr.next - 1;
     if (stale) {
       trace_refused("step", "a stale rejection of index " + std::to_string(m.index()), &m);
       return;
@@ -149,9 +152,10 @@ void Node::handle_heartbeat_request(const pb::Message& m) {
   ActionScope scope(*this, "HandleHeartbeatRequest");
   const Index before = log_.committed();
   if (m.commit() > log_.last_index()) {
-    trace_refused("step", "heartbeat commit " + std::to_string(m.commit()) +
-                              " is past this node's last index " +
-                              std::to_string(log_.last_index()), &m);
+    trace_refused("step",
+                  "heartbeat commit " + std::to_string(m.commit()) +
+                      " is past this node's last index " + std::to_string(log_.last_index()),
+                  &m);
   } else {
     log_.commit_to(m.commit());
     trace_commit(before);

@@ -14,7 +14,9 @@ bool is_vote_request(const pb::Message& m) {
   return m.type() == pb::REQUEST_VOTE_REQUEST || m.type() == pb::PRE_VOTE_REQUEST;
 }
 
-std::string type_name(const pb::Message& m) { return message_type_name(m.type()); }
+std::string type_name(const pb::Message& m) {
+  return message_type_name(m.type());
+}
 
 }  // namespace
 
@@ -22,8 +24,8 @@ Result<void> Node::step_encoded(std::string_view bytes) {
   ActionScope scope(*this, "Receive");
   pb::Message m;
   if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    std::string why = "a payload of " + std::to_string(bytes.size()) +
-                      " bytes does not decode as a raft message";
+    std::string why =
+        "a payload of " + std::to_string(bytes.size()) + " bytes does not decode as a raft message";
     trace_refused("step", why);
     return fail(Error::Code::kInvalidMessage, why);
   }
@@ -43,10 +45,16 @@ Result<void> Node::step(const pb::Message& m) {
     return {};
   }
   switch (role_) {
-    case pb::LEADER: step_leader(m); break;
+    case pb::LEADER:
+      step_leader(m);
+      break;
     case pb::CANDIDATE:
-    case pb::PRE_CANDIDATE: step_candidate(m); break;
-    default: step_follower(m); break;
+    case pb::PRE_CANDIDATE:
+      step_candidate(m);
+      break;
+    default:
+      step_follower(m);
+      break;
   }
   return {};
 }
@@ -57,11 +65,13 @@ Result<void> Node::validate_message(const pb::Message& m) const {
     std::string what = pb::MessageType_IsValid(m.type()) && m.type() != pb::MESSAGE_UNKNOWN
                            ? type_name(m)
                            : "a message of type " + std::to_string(m.type());
-    return fail(Error::Code::kInvalidMessage, what + " from " + std::to_string(m.from()) + ": " + why);
+    return fail(Error::Code::kInvalidMessage,
+                what + " from " + std::to_string(m.from()) + ": " + why);
   };
   if (m.type() == pb::MESSAGE_UNKNOWN || !pb::MessageType_IsValid(m.type()))
     return bad("unknown message type");
-  if (m.to() != id_) return bad("addressed to node " + std::to_string(m.to()) + ", not to this node");
+  if (m.to() != id_)
+    return bad("addressed to node " + std::to_string(m.to()) + ", not to this node");
   if (m.from() == id_) return bad("a node does not send messages to itself");
   if (!tracker_.is_voter(m.from())) return bad("the sender is not a member of the cluster");
   if (m.term() == 0) return bad("term 0 is before any election");
@@ -102,9 +112,10 @@ bool Node::update_term(const pb::Message& m) {
   if (m.term() == current_term_) return true;
   ActionScope scope(*this, "UpdateTerm");
   if (is_vote_request(m) && in_leader_lease()) {
-    trace_refused("step", "a " + type_name(m) + " from " + std::to_string(m.from()) +
-                              " while the leader " + std::to_string(leader_) +
-                              " was heard from within the election timeout", &m);
+    trace_refused("step",
+                  "a " + type_name(m) + " from " + std::to_string(m.from()) + " while the leader " +
+                      std::to_string(leader_) + " was heard from within the election timeout",
+                  &m);
     return false;
   }
   // A pre-vote is a question about the next term, not a move into it.
@@ -112,8 +123,8 @@ bool Node::update_term(const pb::Message& m) {
   // A granted pre-vote comes back with the term we asked about; we move
   // there only if we win (start_election), not on each answer.
   if (m.type() == pb::PRE_VOTE_RESPONSE && !m.reject()) return true;
-  const bool from_leader = m.type() == pb::APPEND_ENTRIES_REQUEST ||
-                           m.type() == pb::HEARTBEAT_REQUEST;
+  const bool from_leader =
+      m.type() == pb::APPEND_ENTRIES_REQUEST || m.type() == pb::HEARTBEAT_REQUEST;
   become_follower(m.term(), from_leader ? m.from() : kNoNode);
   return true;
 }
@@ -124,8 +135,10 @@ bool Node::update_term(const pb::Message& m) {
 // new term), and pre-votes (so the pre-candidate stops).
 void Node::drop_stale_message(const pb::Message& m) {
   ActionScope scope(*this, "DropStaleMessage");
-  trace_refused("step", "stale term " + std::to_string(m.term()) + " < current term " +
-                            std::to_string(current_term_), &m);
+  trace_refused(
+      "step",
+      "stale term " + std::to_string(m.term()) + " < current term " + std::to_string(current_term_),
+      &m);
   pb::Message reply;
   reply.set_to(m.from());
   if ((config_.check_quorum || config_.pre_vote) &&
@@ -143,13 +156,20 @@ void Node::drop_stale_message(const pb::Message& m) {
 
 void Node::step_leader(const pb::Message& m) {
   switch (m.type()) {
-    case pb::APPEND_ENTRIES_RESPONSE: handle_append_entries_response(m); break;
-    case pb::HEARTBEAT_RESPONSE: handle_heartbeat_response(m); break;
-    case pb::READ_INDEX_REQUEST: handle_read_index_request(m); break;
+    case pb::APPEND_ENTRIES_RESPONSE:
+      handle_append_entries_response(m);
+      break;
+    case pb::HEARTBEAT_RESPONSE:
+      handle_heartbeat_response(m);
+      break;
+    case pb::READ_INDEX_REQUEST:
+      handle_read_index_request(m);
+      break;
     case pb::APPEND_ENTRIES_REQUEST:
     case pb::HEARTBEAT_REQUEST:
-      trace_refused("step", "another leader claims term " + std::to_string(m.term()) +
-                                ", which this node leads", &m);
+      trace_refused(
+          "step",
+          "another leader claims term " + std::to_string(m.term()) + ", which this node leads", &m);
       break;
     default:  // late vote answers, a read answer meant for a follower
       trace_refused("step", "a leader ignores " + type_name(m), &m);
@@ -159,15 +179,20 @@ void Node::step_leader(const pb::Message& m) {
 void Node::step_candidate(const pb::Message& m) {
   switch (m.type()) {
     case pb::PRE_VOTE_RESPONSE:
-    case pb::REQUEST_VOTE_RESPONSE: handle_request_vote_response(m); break;
+    case pb::REQUEST_VOTE_RESPONSE:
+      handle_request_vote_response(m);
+      break;
     case pb::APPEND_ENTRIES_REQUEST:
     case pb::HEARTBEAT_REQUEST:
       // Someone won this term (or, for a pre-candidate, still leads it).
       become_follower(m.term(), m.from());
       step_follower(m);
       break;
-    case pb::READ_INDEX_RESPONSE: handle_read_index_response(m); break;
-    default: trace_refused("step", "a candidate ignores " + type_name(m), &m);
+    case pb::READ_INDEX_RESPONSE:
+      handle_read_index_response(m);
+      break;
+    default:
+      trace_refused("step", "a candidate ignores " + type_name(m), &m);
   }
 }
 
@@ -183,8 +208,11 @@ void Node::step_follower(const pb::Message& m) {
         handle_heartbeat_request(m);
       }
       break;
-    case pb::READ_INDEX_RESPONSE: handle_read_index_response(m); break;
-    default: trace_refused("step", "a follower ignores " + type_name(m), &m);
+    case pb::READ_INDEX_RESPONSE:
+      handle_read_index_response(m);
+      break;
+    default:
+      trace_refused("step", "a follower ignores " + type_name(m), &m);
   }
 }
 

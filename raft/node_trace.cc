@@ -28,7 +28,8 @@ void Node::trace_appended(Index first, Index truncated_from) const {
     auto* a = e.mutable_entries_appended();
     a->set_first_index(first);
     a->set_truncated_from(truncated_from);
-    for (Index i = first; i <= log_.last_index(); ++i) a->add_terms(*log_.term(i));
+    for (Index i = first; i <= log_.last_index(); ++i)
+      a->add_terms(*log_.term(i));
   });
 }
 

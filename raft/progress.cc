@@ -5,7 +5,8 @@
 namespace etcetera::raft {
 
 void Inflights::free_to(Index index) {
-  while (!sent_.empty() && sent_.front() <= index) sent_.pop_front();
+  while (!sent_.empty() && sent_.front() <= index)
+    sent_.pop_front();
 }
 
 void Inflights::free_first_one() {

@@ -36,7 +36,8 @@ bool MajorityConfig::has_quorum(const std::set<NodeId>& ids) const {
 
 std::string MajorityConfig::describe() const {
   std::string out = "(";
-  for (NodeId id : voters_) out += (out.size() > 1 ? " " : "") + std::to_string(id);
+  for (NodeId id : voters_)
+    out += (out.size() > 1 ? " " : "") + std::to_string(id);
   return out + ")";
 }
 

@@ -10,7 +10,8 @@ bool ReadOnly::contains(const std::string& context) const {
 
 std::vector<ReadRequest> ReadOnly::recv_ack(NodeId from, const std::string& context,
                                             const MajorityConfig& voters) {
-  auto it = std::ranges::find_if(queue_, [&](const ReadRequest& r) { return r.context == context; });
+  auto it =
+      std::ranges::find_if(queue_, [&](const ReadRequest& r) { return r.context == context; });
   if (it == queue_.end()) return {};
   it->acks.insert(from);
   if (!voters.has_quorum(it->acks)) return {};

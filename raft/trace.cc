@@ -12,7 +12,11 @@ using google::protobuf::Reflection;
 bool valid_utf8(const std::string& s) {
   for (std::size_t i = 0; i < s.size();) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    const int extra = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : -1;
+    const int extra = c < 0x80         ? 0
+                      : (c >> 5) == 6  ? 1
+                      : (c >> 4) == 14 ? 2
+                      : (c >> 3) == 30 ? 3
+                                       : -1;
     if (extra < 0 || i + static_cast<std::size_t>(extra) >= s.size()) return false;
     for (int k = 1; k <= extra; ++k)
       if ((static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) >> 6) != 2) return false;
@@ -27,10 +31,18 @@ void append_json_string(std::string& out, const std::string& s) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || (c >= 0x80 && !raw_ok)) {
           out += "\\u00";
@@ -51,7 +63,8 @@ std::string base64(const std::string& bytes) {
   for (; i + 2 < bytes.size(); i += 3) {
     unsigned v = (unsigned char)bytes[i] << 16 | (unsigned char)bytes[i + 1] << 8 |
                  (unsigned char)bytes[i + 2];
-    for (int shift : {18, 12, 6, 0}) out += table[(v >> shift) & 63];
+    for (int shift : {18, 12, 6, 0})
+      out += table[(v >> shift) & 63];
   }
   if (i < bytes.size()) {
     unsigned v = (unsigned char)bytes[i] << 16;

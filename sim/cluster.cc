@@ -19,7 +19,8 @@ Cluster::Cluster(const ClusterOptions& options, raft::TraceSink* trace)
 
 std::vector<NodeId> Cluster::ids() const {
   std::vector<NodeId> out;
-  for (const auto& [id, m] : nodes_) out.push_back(id);
+  for (const auto& [id, m] : nodes_)
+    out.push_back(id);
   return out;
 }
 
@@ -57,9 +58,12 @@ std::optional<raft::Ready> Cluster::process_ready(NodeId id) {
   raft::Ready rd = m.node->ready();
   if (rd.hard_state) m.storage->set_hard_state(*rd.hard_state);
   m.storage->append(rd.entries);
-  for (const auto& msg : rd.messages) in_flight_.push_back(msg);
-  for (const auto& msg : rd.persisted_messages) in_flight_.push_back(msg);
-  for (const auto& e : rd.committed_entries) m.applied.push_back(e);
+  for (const auto& msg : rd.messages)
+    in_flight_.push_back(msg);
+  for (const auto& msg : rd.persisted_messages)
+    in_flight_.push_back(msg);
+  for (const auto& e : rd.committed_entries)
+    m.applied.push_back(e);
   if (auto ok = m.node->advance(rd.number); !ok) raft::raft_fatal("sim: " + ok.error().message);
   return rd;
 }
@@ -99,7 +103,8 @@ int Cluster::stabilize() {
   for (bool busy = true; busy;) {
     busy = false;
     for (NodeId id : ids())
-      while (process_ready(id)) busy = true;
+      while (process_ready(id))
+        busy = true;
     for (const Message& msg : take([](const Message&) { return true; })) {
       if (!can_deliver(msg)) continue;  // lost: a crashed end or a partition
       deliver(msg);
@@ -124,7 +129,8 @@ raft::Result<void> Cluster::restart(NodeId id) {
   return {};
 }
 
-raft::Result<void> Cluster::set_log(NodeId id, raft::Term term, const std::vector<raft::Term>& terms) {
+raft::Result<void> Cluster::set_log(NodeId id, raft::Term term,
+                                    const std::vector<raft::Term>& terms) {
   crash(id);
   Member& m = nodes_.at(id);
   m.storage = std::make_unique<raft::MemoryStorage>();

@@ -28,7 +28,9 @@ class PrintingSink final : public etcetera::raft::TraceSink {
   }
 };
 
-void say(const std::string& text) { std::printf("\n=== %s\n", text.c_str()); }
+void say(const std::string& text) {
+  std::printf("\n=== %s\n", text.c_str());
+}
 
 // Ticks the whole cluster until `done` holds (or a generous bound passes).
 template <class Done>

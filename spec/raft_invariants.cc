@@ -5,9 +5,13 @@
 namespace etcetera::spec {
 namespace {
 
-std::string n(std::uint64_t v) { return std::to_string(v); }
+std::string n(std::uint64_t v) {
+  return std::to_string(v);
+}
 
-Term last_term(const NodeView& node) { return node.log.empty() ? 0 : node.log.back(); }
+Term last_term(const NodeView& node) {
+  return node.log.empty() ? 0 : node.log.back();
+}
 
 }  // namespace
 
@@ -28,7 +32,8 @@ Violation check_log_matching_inv(const ClusterView& v) {
       for (std::size_t k = len; k >= 1; --k) {
         const bool same = a.log[k - 1] == b.log[k - 1];
         if (matched && !same)
-          return "nodes " + n(i) + " and " + n(j) + " agree on a later entry but differ at index " + n(k);
+          return "nodes " + n(i) + " and " + n(j) + " agree on a later entry but differ at index " +
+                 n(k);
         matched = matched || same;
       }
     }
@@ -54,7 +59,8 @@ Violation check_state_machine_safety_inv(const ClusterView& v) {
   for (const auto& [i, a] : v.nodes()) {
     for (const auto& [j, b] : v.nodes()) {
       if (i >= j) continue;
-      const Index upto = std::min({a.commit_index, b.commit_index, Index(a.log.size()), Index(b.log.size())});
+      const Index upto =
+          std::min({a.commit_index, b.commit_index, Index(a.log.size()), Index(b.log.size())});
       for (Index k = 1; k <= upto; ++k)
         if (a.log[k - 1] != b.log[k - 1])
           return "nodes " + n(i) + " and " + n(j) + " both committed index " + n(k) +
@@ -111,7 +117,8 @@ Violation check_voted_for_leader_inv(const ClusterView& v) {
 
 Violation check_leader_log_has_noop_inv(const ClusterView& v) {
   for (const auto& [id, node] : v.nodes())
-    if (node.role == raft::pb::LEADER && std::ranges::find(node.log, node.current_term) == node.log.end())
+    if (node.role == raft::pb::LEADER &&
+        std::ranges::find(node.log, node.current_term) == node.log.end())
       return "leader " + n(id) + " of term " + n(node.current_term) + " has no entry of its term";
   return std::nullopt;
 }
@@ -138,7 +145,8 @@ Violation check_match_index_inv(const ClusterView& v) {
       if (it == v.nodes().end() || it->second.current_term != leader.current_term) continue;
       const auto& log = it->second.log;
       if (match > log.size() || match > leader.log.size() ||
-          !std::equal(log.begin(), log.begin() + static_cast<std::ptrdiff_t>(match), leader.log.begin()))
+          !std::equal(log.begin(), log.begin() + static_cast<std::ptrdiff_t>(match),
+                      leader.log.begin()))
         return "leader " + n(id) + " believes node " + n(peer) + " matches through " + n(match) +
                ", but their logs differ there";
     }

@@ -34,7 +34,8 @@ void ClusterView::apply(const Event& e) {
         node.match_index[m.from()] = std::max(node.match_index[m.from()], m.index());
       break;
     }
-    default: break;
+    default:
+      break;
   }
   apply_state(e.node(), node, e.state());
 }
@@ -42,7 +43,8 @@ void ClusterView::apply(const Event& e) {
 void ClusterView::apply_state(NodeId id, NodeView& node, const raft::pb::NodeState& s) {
   if (s.term() != node.current_term || s.role() != node.role) {
     // A new term or role starts a new election and a new leadership.
-    if (s.role() != raft::pb::CANDIDATE || s.term() != node.current_term) node.votes_granted.clear();
+    if (s.role() != raft::pb::CANDIDATE || s.term() != node.current_term)
+      node.votes_granted.clear();
     if (s.role() != raft::pb::LEADER || s.term() != node.current_term) node.match_index.clear();
   }
   node.current_term = s.term();

@@ -28,7 +28,7 @@ struct NodeView {
   Term current_term = 0;
   NodeId voted_for = 0;
   Index commit_index = 0;
-  std::vector<Term> log;            // log[k - 1] is the term of entry k
+  std::vector<Term> log;                 // log[k - 1] is the term of entry k
   std::map<NodeId, bool> votes_granted;  // in current_term, while a candidate
   std::map<NodeId, Index> match_index;   // in current_term, while the leader
 };

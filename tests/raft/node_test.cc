@@ -34,7 +34,8 @@ std::string traced_run(std::uint64_t seed) {
     if (auto l = c.leader(); l && t % 7 == 0) (void)c.node(*l).propose("t" + std::to_string(t));
   }
   std::string out;
-  for (const auto& e : trace.events()) out += etcetera::raft::to_json_line(e) + "\n";
+  for (const auto& e : trace.events())
+    out += etcetera::raft::to_json_line(e) + "\n";
   return out;
 }
 
@@ -66,7 +67,7 @@ TEST_CASE("a single node elects itself and commits only what it has persisted") 
   CHECK(node->role() == pb::LEADER);
   auto index = node->propose("x");
   REQUIRE(index);
-  CHECK(*index == 2);  // after the leader's no-op
+  CHECK(*index == 2);                   // after the leader's no-op
   CHECK(node->log().committed() == 0);  // nothing is on disk yet
 
   auto rd = node->ready();
@@ -144,10 +145,11 @@ TEST_CASE("trace events are JSON lines with numbers as numbers and names for enu
   m->set_type(pb::APPEND_ENTRIES_REQUEST);
   m->set_context("a\"b");
   m->add_entries()->set_data("x1");
-  CHECK(etcetera::raft::to_json_line(e) ==
-        R"({"node":3,"action":"HandleRequestVoteRequest","state":{"role":"CANDIDATE","term":7},)"
-        R"("message_received":{"message":{"type":"APPEND_ENTRIES_REQUEST","entries":[{"data":"eDE="}],)"
-        R"("context":"YSJi"}}})");
+  CHECK(
+      etcetera::raft::to_json_line(e) ==
+      R"({"node":3,"action":"HandleRequestVoteRequest","state":{"role":"CANDIDATE","term":7},)"
+      R"("message_received":{"message":{"type":"APPEND_ENTRIES_REQUEST","entries":[{"data":"eDE="}],)"
+      R"("context":"YSJi"}}})");
 }
 
 TEST_CASE("undecodable bytes are refused with a reason, never a crash") {

@@ -1,7 +1,7 @@
 // Majority arithmetic, checked against a deliberately naive version.
-#include <catch2/catch.hpp>
 #include <rapidcheck.h>
 #include <rapidcheck/catch.h>
+#include <catch2/catch.hpp>
 
 #include "raft/quorum.h"
 
@@ -36,7 +36,8 @@ TEST_CASE("committed_index agrees with the naive definition") {
     std::uint64_t naive = 0;
     for (std::uint64_t idx = 0; idx <= 20; ++idx) {
       std::size_t at_or_above = 0;
-      for (auto m : matches) at_or_above += m >= idx;
+      for (auto m : matches)
+        at_or_above += m >= idx;
       if (at_or_above > matches.size() / 2) naive = idx;
     }
     RC_ASSERT(c.committed_index(match) == naive);

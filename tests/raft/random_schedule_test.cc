@@ -2,9 +2,9 @@
 // restarts, partitions and client requests, every invariant of spec/Raft.tla
 // holds after every single event of the trace. rapidcheck shrinks a failing
 // schedule to a short one and prints it.
-#include <catch2/catch.hpp>
 #include <rapidcheck.h>
 #include <rapidcheck/catch.h>
+#include <catch2/catch.hpp>
 
 #include "sim/cluster.h"
 #include "spec/raft_invariants.h"
@@ -14,7 +14,18 @@ namespace {
 using etcetera::raft::pb::Message;
 
 enum class Kind {
-  kTick, kTickAll, kDeliver, kDrop, kReady, kPropose, kRead, kCrash, kRestart, kIsolate, kHeal, kStabilize
+  kTick,
+  kTickAll,
+  kDeliver,
+  kDrop,
+  kReady,
+  kPropose,
+  kRead,
+  kCrash,
+  kRestart,
+  kIsolate,
+  kHeal,
+  kStabilize
 };
 
 struct Step {
@@ -24,8 +35,8 @@ struct Step {
 };
 
 std::string describe(const Step& s) {
-  static const char* names[] = {"tick", "tick-all", "deliver", "drop", "ready", "propose",
-                                "read", "crash", "restart", "isolate", "heal", "stabilize"};
+  static const char* names[] = {"tick", "tick-all", "deliver", "drop",    "ready", "propose",
+                                "read", "crash",    "restart", "isolate", "heal",  "stabilize"};
   return std::string(names[static_cast<int>(s.kind)]) + " node=" + std::to_string(s.node) +
          " which=" + std::to_string(s.which);
 }
@@ -46,12 +57,18 @@ class CheckingSink final : public etcetera::raft::TraceSink {
 
 rc::Gen<Step> gen_step() {
   // Deliveries and ticks dominate, as in a real run; faults are rarer.
-  auto kind = rc::gen::weightedElement<Kind>({{3, Kind::kTick}, {3, Kind::kTickAll},
-                                              {12, Kind::kDeliver}, {1, Kind::kDrop},
-                                              {6, Kind::kReady}, {2, Kind::kPropose},
-                                              {1, Kind::kRead}, {1, Kind::kCrash},
-                                              {2, Kind::kRestart}, {1, Kind::kIsolate},
-                                              {1, Kind::kHeal}, {2, Kind::kStabilize}});
+  auto kind = rc::gen::weightedElement<Kind>({{3, Kind::kTick},
+                                              {3, Kind::kTickAll},
+                                              {12, Kind::kDeliver},
+                                              {1, Kind::kDrop},
+                                              {6, Kind::kReady},
+                                              {2, Kind::kPropose},
+                                              {1, Kind::kRead},
+                                              {1, Kind::kCrash},
+                                              {2, Kind::kRestart},
+                                              {1, Kind::kIsolate},
+                                              {1, Kind::kHeal},
+                                              {2, Kind::kStabilize}});
   return rc::gen::build<Step>(rc::gen::set(&Step::kind, kind),
                               rc::gen::set(&Step::node, rc::gen::inRange(1, 6)),
                               rc::gen::set(&Step::which, rc::gen::inRange(0, 8)));
@@ -64,7 +81,9 @@ void run(etcetera::sim::Cluster& c, const Step& s, int& proposals) {
     case Kind::kTick:
       if (c.is_up(id)) c.node(id).tick();
       break;
-    case Kind::kTickAll: c.tick_all(); break;
+    case Kind::kTickAll:
+      c.tick_all();
+      break;
     case Kind::kDeliver:
     case Kind::kDrop: {
       if (c.in_flight().empty()) break;
@@ -83,13 +102,21 @@ void run(etcetera::sim::Cluster& c, const Step& s, int& proposals) {
     case Kind::kRead:
       if (c.is_up(id)) (void)c.node(id).read_index("r" + std::to_string(++proposals));
       break;
-    case Kind::kCrash: c.crash(id); break;
+    case Kind::kCrash:
+      c.crash(id);
+      break;
     case Kind::kRestart:
       if (!c.is_up(id)) (void)c.restart(id);
       break;
-    case Kind::kIsolate: c.isolate(id); break;
-    case Kind::kHeal: c.heal(); break;
-    case Kind::kStabilize: c.stabilize(); break;
+    case Kind::kIsolate:
+      c.isolate(id);
+      break;
+    case Kind::kHeal:
+      c.heal();
+      break;
+    case Kind::kStabilize:
+      c.stabilize();
+      break;
   }
 }
 
@@ -100,7 +127,8 @@ TEST_CASE("Raft invariants hold after every event of random fault schedules") {
     const int nodes = *rc::gen::inRange(1, 6);
     const bool pre_vote = *rc::gen::arbitrary<bool>();
     const bool check_quorum = *rc::gen::arbitrary<bool>();
-    const auto steps = *rc::gen::container<std::vector<Step>>(*rc::gen::inRange(50, 400), gen_step());
+    const auto steps =
+        *rc::gen::container<std::vector<Step>>(*rc::gen::inRange(50, 400), gen_step());
     CheckingSink sink;
     etcetera::sim::ClusterOptions o;
     o.nodes = nodes;
@@ -114,8 +142,8 @@ TEST_CASE("Raft invariants hold after every event of random fault schedules") {
     for (std::size_t i = 0; i < steps.size(); ++i) {
       run(cluster, steps[i], proposals);
       if (sink.violation) {
-        RC_FAIL("after step " + std::to_string(i) + " (" + describe(steps[i]) + "): " +
-                *sink.violation);
+        RC_FAIL("after step " + std::to_string(i) + " (" + describe(steps[i]) +
+                "): " + *sink.violation);
       }
     }
     // Shows, in the test output, how many schedules reached the interesting cases.

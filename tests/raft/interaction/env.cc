@@ -29,23 +29,34 @@ bool shown(const raft::pb::Event& e) {
     case raft::pb::Event::kMessageReceived:
     case raft::pb::Event::kEntriesPersisted:
     case raft::pb::Event::kEntriesApplied:
-    case raft::pb::Event::kProposalAccepted: return false;
-    default: return true;
+    case raft::pb::Event::kProposalAccepted:
+      return false;
+    default:
+      return true;
   }
 }
 
 }  // namespace
 
 InteractionEnv::InteractionEnv()
-    : handlers_{{"add-nodes", handle_add_nodes},     {"set-log", handle_set_log},
-                {"crash", handle_crash},             {"restart", handle_restart},
-                {"status", handle_status},           {"log", handle_log},
-                {"tick", handle_tick},               {"tick-heartbeat", handle_tick_heartbeat},
-                {"campaign", handle_campaign},       {"propose", handle_propose},
-                {"read-index", handle_read_index},   {"process-ready", handle_process_ready},
-                {"deliver-msgs", handle_deliver_msgs}, {"drop-msgs", handle_drop_msgs},
-                {"stabilize", handle_stabilize},     {"isolate", handle_isolate},
-                {"heal", handle_heal},               {"raw-step", handle_raw_step},
+    : handlers_{{"add-nodes", handle_add_nodes},
+                {"set-log", handle_set_log},
+                {"crash", handle_crash},
+                {"restart", handle_restart},
+                {"status", handle_status},
+                {"log", handle_log},
+                {"tick", handle_tick},
+                {"tick-heartbeat", handle_tick_heartbeat},
+                {"campaign", handle_campaign},
+                {"propose", handle_propose},
+                {"read-index", handle_read_index},
+                {"process-ready", handle_process_ready},
+                {"deliver-msgs", handle_deliver_msgs},
+                {"drop-msgs", handle_drop_msgs},
+                {"stabilize", handle_stabilize},
+                {"isolate", handle_isolate},
+                {"heal", handle_heal},
+                {"raw-step", handle_raw_step},
                 {"raw-bytes", handle_raw_bytes}} {}
 
 std::string InteractionEnv::run(const std::string& line) {
@@ -55,11 +66,14 @@ std::string InteractionEnv::run(const std::string& line) {
   if (c.name != "add-nodes" && !cluster_) throw ScriptError{"add-nodes must come first"};
   std::string out = it->second(*this, c);
   out += take_events();
-  while (!out.empty() && out.back() == '\n') out.pop_back();
+  while (!out.empty() && out.back() == '\n')
+    out.pop_back();
   return out.empty() ? "ok" : out;
 }
 
-sim::Cluster& InteractionEnv::cluster() { return *cluster_; }
+sim::Cluster& InteractionEnv::cluster() {
+  return *cluster_;
+}
 
 void InteractionEnv::create_cluster(const sim::ClusterOptions& options) {
   cluster_ = std::make_unique<sim::Cluster>(options, &trace_);
@@ -84,7 +98,8 @@ raft::NodeId InteractionEnv::node_arg(const Command& c, std::size_t i) const {
 std::vector<raft::NodeId> InteractionEnv::node_args(const Command& c) const {
   if (c.args.empty()) return cluster_->ids();
   std::vector<raft::NodeId> out;
-  for (std::size_t i = 0; i < c.args.size(); ++i) out.push_back(node_arg(c, i));
+  for (std::size_t i = 0; i < c.args.size(); ++i)
+    out.push_back(node_arg(c, i));
   return out;
 }
 

@@ -33,7 +33,7 @@ class InteractionEnv {
   bool has_cluster() const { return cluster_ != nullptr; }
   void create_cluster(const sim::ClusterOptions& options);
   raft::NodeId node_arg(const Command& c, std::size_t i) const;  // throws on a bad id
-  std::vector<raft::NodeId> node_args(const Command& c) const;  // all ids when none given
+  std::vector<raft::NodeId> node_args(const Command& c) const;   // all ids when none given
   // The events recorded since the last call, one line each, indented.
   std::string take_events(const std::string& indent = "");
   // Carries out one node's Ready and prints it; empty when it had none.

@@ -32,7 +32,8 @@ std::function<bool(const Message&)> message_filter(InteractionEnv& env, const Co
 // process-ready [ID...]: each node carries out its Ready, if it has one.
 std::string handle_process_ready(InteractionEnv& env, const Command& c) {
   std::string out;
-  for (auto id : env.node_args(c)) out += env.process_ready(id);
+  for (auto id : env.node_args(c))
+    out += env.process_ready(id);
   return out;
 }
 
@@ -66,7 +67,8 @@ std::string handle_stabilize(InteractionEnv& env, const Command& c) {
 }
 
 std::string handle_isolate(InteractionEnv& env, const Command& c) {
-  for (auto id : env.node_args(c)) env.cluster().isolate(id);
+  for (auto id : env.node_args(c))
+    env.cluster().isolate(id);
   return "";
 }
 
@@ -80,7 +82,8 @@ std::string handle_heal(InteractionEnv& env, const Command&) {
 // faulty or malicious peer might send it. FROM need not be a member.
 std::string handle_raw_step(InteractionEnv& env, const Command& c) {
   const auto to = env.node_arg(c, 0);
-  if (c.args.size() != 3) throw ScriptError{"raw-step: usage: raw-step TO FROM TYPE [field=value ...]"};
+  if (c.args.size() != 3)
+    throw ScriptError{"raw-step: usage: raw-step TO FROM TYPE [field=value ...]"};
   Message m;
   m.set_to(to);
   m.set_from(parse_uint(c, c.args[1]));

@@ -32,21 +32,24 @@ std::string handle_add_nodes(InteractionEnv& env, const Command& c) {
 std::string handle_set_log(InteractionEnv& env, const Command& c) {
   const auto id = env.node_arg(c, 0);
   std::vector<raft::Term> terms;
-  for (std::size_t i = 1; i < c.args.size(); ++i) terms.push_back(parse_uint(c, c.args[i]));
+  for (std::size_t i = 1; i < c.args.size(); ++i)
+    terms.push_back(parse_uint(c, c.args[i]));
   const raft::Term term = uint_option(c, "term", terms.empty() ? 0 : terms.back());
   if (auto ok = env.cluster().set_log(id, term, terms); !ok) return "error: " + ok.error().message;
   return env.take_events();
 }
 
 std::string handle_crash(InteractionEnv& env, const Command& c) {
-  for (auto id : env.node_args(c)) env.cluster().crash(id);
+  for (auto id : env.node_args(c))
+    env.cluster().crash(id);
   return "";
 }
 
 std::string handle_restart(InteractionEnv& env, const Command& c) {
   std::string out;
   for (auto id : env.node_args(c)) {
-    if (env.cluster().is_up(id)) throw ScriptError{"restart: node " + std::to_string(id) + " is up"};
+    if (env.cluster().is_up(id))
+      throw ScriptError{"restart: node " + std::to_string(id) + " is up"};
     if (auto ok = env.cluster().restart(id); !ok) out += "error: " + ok.error().message + "\n";
   }
   return out;
@@ -71,9 +74,12 @@ std::string handle_log(InteractionEnv& env, const Command& c) {
   std::string out = "disk: term=" + std::to_string(st.hard_state().term()) +
                     " vote=" + std::to_string(st.hard_state().vote()) +
                     " commit=" + std::to_string(st.hard_state().commit()) + " entries:";
-  for (const auto& e : st.entries(1, st.last_index() + 1)) out += " " + std::to_string(e.index()) + "/" + std::to_string(e.term()) + (e.data().empty() ? "" : ":" + e.data());
+  for (const auto& e : st.entries(1, st.last_index() + 1))
+    out += " " + std::to_string(e.index()) + "/" + std::to_string(e.term()) +
+           (e.data().empty() ? "" : ":" + e.data());
   out += "\napplied:";
-  for (const auto& e : env.cluster().applied(id)) out += " " + std::to_string(e.index()) + (e.data().empty() ? "" : ":" + e.data());
+  for (const auto& e : env.cluster().applied(id))
+    out += " " + std::to_string(e.index()) + (e.data().empty() ? "" : ":" + e.data());
   return out;
 }
 

@@ -8,7 +8,8 @@ namespace etcetera::tests {
 std::string handle_tick(InteractionEnv& env, const Command& c) {
   const auto id = env.node_arg(c, 0);
   const auto n = c.args.size() > 1 ? parse_uint(c, c.args[1]) : 1;
-  for (std::uint64_t i = 0; i < n; ++i) env.cluster().node(id).tick();
+  for (std::uint64_t i = 0; i < n; ++i)
+    env.cluster().node(id).tick();
   return "";
 }
 

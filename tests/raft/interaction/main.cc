@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   int failed = 0;
-  for (const auto& f : files) failed += run_file(f, rewrite) ? 0 : 1;
+  for (const auto& f : files)
+    failed += run_file(f, rewrite) ? 0 : 1;
   std::printf("%zu scripts, %d failed\n", files.size(), failed);
   return failed == 0 ? 0 : 1;
 }

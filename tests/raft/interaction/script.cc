@@ -18,8 +18,8 @@ std::string parse_script(const std::string& text, Script& out) {
     Stanza s{.line = n, .command = line, .expected = {}, .leading = std::move(pending)};
     pending.clear();
     if (!std::getline(in, line) || line != "----")
-      return "line " + std::to_string(n + 1) + ": expected '----' after the command '" +
-             s.command + "'";
+      return "line " + std::to_string(n + 1) + ": expected '----' after the command '" + s.command +
+             "'";
     ++n;
     bool first = true;
     while (std::getline(in, line)) {
@@ -41,10 +41,12 @@ std::string render_script(const Script& script, const std::vector<std::string>& 
   std::string out;
   for (std::size_t i = 0; i < script.stanzas.size(); ++i) {
     const Stanza& s = script.stanzas[i];
-    for (const auto& l : s.leading) out += l + "\n";
+    for (const auto& l : s.leading)
+      out += l + "\n";
     out += s.command + "\n----\n" + outputs[i] + "\n";
   }
-  for (const auto& l : script.trailing) out += l + "\n";
+  for (const auto& l : script.trailing)
+    out += l + "\n";
   return out;
 }
 

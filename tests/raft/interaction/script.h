@@ -17,9 +17,9 @@
 namespace etcetera::tests {
 
 struct Stanza {
-  int line = 0;         // 1-based line of the command, for messages
-  std::string command;  // the whole command line
-  std::string expected; // the expected output, lines joined by '\n', no final newline
+  int line = 0;                      // 1-based line of the command, for messages
+  std::string command;               // the whole command line
+  std::string expected;              // the expected output, lines joined by '\n', no final newline
   std::vector<std::string> leading;  // comment and blank lines before the command
 };
 
