@@ -16,7 +16,14 @@ class TraceSink;
 
 struct Config {
   NodeId id = kNoNode;
-  std::vector<NodeId> voters;  // every voting member, this node included
+  // The configuration when the storage holds no snapshot (a snapshot carries
+  // its own). A new cluster's voters include this node; a node joining a
+  // running cluster is given the cluster's configuration as of log index
+  // `conf_index` and is not in it yet: it is added by a membership change.
+  std::vector<NodeId> voters;
+  std::vector<NodeId> learners;
+  Index conf_index = 0;  // the log index as of which voters/learners are right
+  bool joining = false;  // this node joins a running cluster: it is not in voters yet
 
   // Timing, in ticks of the caller's clock. The election timeout of each term
   // is drawn from [election_tick, 2 * election_tick) (Raft paper, section 5.2).

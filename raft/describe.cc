@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "raft/configuration.h"
 #include "raft/types.h"
 
 namespace etcetera::raft {
@@ -41,7 +42,13 @@ std::string message_fields(const pb::Message& m) {
   switch (m.type()) {
     case pb::REQUEST_VOTE_REQUEST:
     case pb::PRE_VOTE_REQUEST:
-      return " last=" + n(m.index()) + "/" + n(m.log_term());
+      return " last=" + n(m.index()) + "/" + n(m.log_term()) +
+             (m.leadership_transfer() ? " transfer" : "");
+    case pb::INSTALL_SNAPSHOT_REQUEST: {
+      const auto& meta = m.snapshot().metadata();
+      return " snapshot=" + n(meta.index()) + "/" + n(meta.term()) + " " +
+             Configuration::from_conf_state(meta.conf_state()).describe();
+    }
     case pb::REQUEST_VOTE_RESPONSE:
     case pb::PRE_VOTE_RESPONSE:
       return m.reject() ? " rejected" : " granted";
@@ -91,6 +98,20 @@ std::string event_text(const pb::Event& e) {
       return std::string(e.vote_rejected().pre_vote() ? "reject pre-vote for "
                                                       : "reject vote for ") +
              n(e.vote_rejected().candidate()) + ": " + e.vote_rejected().reason();
+    case pb::Event::kSnapshotRestored:
+      return "restored snapshot " + n(e.snapshot_restored().index()) + "/" +
+             n(e.snapshot_restored().term()) + " " +
+             Configuration::from_conf_state(e.snapshot_restored().conf_state()).describe();
+    case pb::Event::kConfChanged:
+      return "configuration at " + n(e.conf_changed().index()) + " (" +
+             describe(e.conf_changed().change()) +
+             "): " + Configuration::from_conf_state(e.conf_changed().conf_state()).describe();
+    case pb::Event::kTransferStarted:
+      return "transfer leadership to " + n(e.transfer_started().target());
+    case pb::Event::kTransferEnded:
+      return "transfer to " + n(e.transfer_ended().target()) +
+             (e.transfer_ended().handed_over() ? " handed over: " : " abandoned: ") +
+             e.transfer_ended().reason();
     case pb::Event::kLeaderChanged:
       return "leader " + n(e.leader_changed().leader());
     case pb::Event::kMessageSent:
@@ -146,7 +167,12 @@ std::string describe(const pb::Message& m) {
 
 std::string describe(const pb::Entry& e) {
   std::string out = n(e.index()) + "/" + n(e.term());
-  if (!e.data().empty()) out += ":" + e.data();
+  if (e.type() == pb::ENTRY_CONF_CHANGE) {
+    pb::ConfChange cc;
+    out += cc.ParseFromString(e.data()) ? ":conf(" + describe(cc) + ")" : ":conf(undecodable)";
+  } else if (!e.data().empty()) {
+    out += ":" + e.data();
+  }
   return out;
 }
 
@@ -157,6 +183,11 @@ std::string describe(const pb::Event& e) {
 std::string describe(const Ready& rd, const std::string& indent) {
   std::string out;
   auto line = [&](const std::string& text) { out += indent + text + "\n"; };
+  if (rd.snapshot) {
+    const auto& meta = rd.snapshot->metadata();
+    line("Snapshot: " + n(meta.index()) + "/" + n(meta.term()) + " " +
+         Configuration::from_conf_state(meta.conf_state()).describe());
+  }
   if (rd.hard_state)
     line("HardState term=" + n(rd.hard_state->term()) + " vote=" + n(rd.hard_state->vote()) +
          " commit=" + n(rd.hard_state->commit()));

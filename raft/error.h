@@ -10,13 +10,15 @@ namespace etcetera::raft {
 
 struct Error {
   enum class Code {
-    kInvalidConfig,    // the Config cannot describe a working node
-    kNotLeader,        // only the leader accepts proposals; leader_hint names it when known
-    kNoLeader,         // the operation needs a leader and none is known right now
-    kReadNotReady,     // a leader cannot serve reads before it commits an entry of its term
-    kInvalidMessage,   // a message that cannot be acted on (malformed, unknown sender, ...)
-    kInvalidArgument,  // an argument the caller can fix (empty read context, ...)
-    kReadyMismatch,    // advance() for a Ready that is not the one outstanding
+    kInvalidConfig,         // the Config cannot describe a working node
+    kNotLeader,             // only the leader accepts proposals; leader_hint names it when known
+    kNoLeader,              // the operation needs a leader and none is known right now
+    kReadNotReady,          // a leader cannot serve reads before it commits an entry of its term
+    kInvalidMessage,        // a message that cannot be acted on (malformed, unknown sender, ...)
+    kInvalidArgument,       // an argument the caller can fix (empty read context, ...)
+    kReadyMismatch,         // advance() for a Ready that is not the one outstanding
+    kTransferInProgress,    // the leader is handing leadership over; retry against the new leader
+    kConfChangeInProgress,  // one membership change at a time; retry once it is applied
   };
 
   Code code;

@@ -6,27 +6,39 @@
 
 namespace etcetera::raft {
 
+// After a restart the state machine is rebuilt from the stored snapshot, so
+// everything through it counts as committed and applied.
 RaftLog::RaftLog(const Storage& storage, Index applied)
     : storage_(&storage),
       unstable_offset_(storage.last_index() + 1),
-      committed_(storage.hard_state().commit()),
-      applied_(applied) {
+      committed_(std::max(storage.hard_state().commit(), storage.first_index() - 1)),
+      applied_(std::max(applied, storage.first_index() - 1)) {
   if (committed_ > storage.last_index()) raft_fatal("persisted commit index is past the log");
   if (applied_ > committed_) raft_fatal("Config::applied is past the persisted commit index");
 }
 
+Index RaftLog::first_index() const {
+  return pending_snapshot_ ? pending_snapshot_->metadata().index() + 1 : storage_->first_index();
+}
+
 Index RaftLog::last_index() const {
   if (!unstable_.empty()) return unstable_offset_ + unstable_.size() - 1;
+  if (pending_snapshot_) return pending_snapshot_->metadata().index();
   return storage_->last_index();
 }
 
 Index RaftLog::last_persisted_index() const {
+  if (pending_snapshot_) return 0;  // nothing newer is on disk until the snapshot is
   return unstable_.empty() ? storage_->last_index() : unstable_offset_ - 1;
 }
 
 std::optional<Term> RaftLog::term(Index i) const {
   if (i > last_index()) return std::nullopt;
   if (i >= unstable_offset_) return unstable_[i - unstable_offset_].term();
+  if (pending_snapshot_) {
+    if (i == pending_snapshot_->metadata().index()) return pending_snapshot_->metadata().term();
+    return std::nullopt;  // the snapshot replaced everything before it
+  }
   return storage_->term(i);
 }
 
@@ -102,9 +114,35 @@ std::optional<Index> RaftLog::last_index_of_term(Term t) const {
   return std::nullopt;
 }
 
+// Entries before first_index() are inside a snapshot: the application
+// applies the snapshot instead.
+bool RaftLog::has_next_committed_entries() const {
+  return committed_ >= std::max(applied_ + 1, first_index());
+}
+
 std::vector<pb::Entry> RaftLog::next_committed_entries() const {
   if (!has_next_committed_entries()) return {};
-  return entries(applied_ + 1, committed_ + 1, committed_ - applied_);
+  const Index lo = std::max(applied_ + 1, first_index());
+  return entries(lo, committed_ + 1, committed_ + 1 - lo);
+}
+
+pb::Snapshot RaftLog::snapshot() const {
+  return pending_snapshot_ ? *pending_snapshot_ : storage_->snapshot();
+}
+
+void RaftLog::restore(const pb::Snapshot& snapshot) {
+  const Index index = snapshot.metadata().index();
+  if (index <= committed_)
+    raft_fatal("RaftLog::restore of a snapshot that is not newer than the commit index");
+  pending_snapshot_ = snapshot;
+  unstable_.clear();
+  unstable_offset_ = index + 1;
+  committed_ = index;
+}
+
+void RaftLog::stable_snapshot_to(Index index) {
+  if (pending_snapshot_ && pending_snapshot_->metadata().index() == index)
+    pending_snapshot_.reset();
 }
 
 void RaftLog::commit_to(Index i) {
@@ -129,6 +167,9 @@ void RaftLog::stable_to(Index i, Term t) {
 
 std::string RaftLog::describe() const {
   std::string out;
+  if (first_index() > 1)
+    out = "[snapshot " + std::to_string(first_index() - 1) + "/" +
+          std::to_string(*term(first_index() - 1)) + "]";
   for (Index i = first_index(); i <= last_index(); ++i) {
     if (!out.empty()) out += ' ';
     out += std::to_string(i) + "/" + std::to_string(*term(i));

@@ -6,7 +6,9 @@
 //   unstable:                 [unstable_offset_ ...... last_index()]
 //
 // An unstable entry may overwrite persisted ones (a new leader's log wins);
-// they are then replaced in Storage when the Ready is persisted.
+// they are then replaced in Storage when the Ready is persisted. A snapshot
+// received from the leader is unstable too, until the Ready that carries it
+// is persisted: it then stands for every entry through its index.
 //
 // Invariants: applied_ <= committed_ <= last_index(); entries are consecutive
 // and their terms never decrease.
@@ -28,7 +30,7 @@ class RaftLog {
   // REQUIRES: storage outlives the log.
   RaftLog(const Storage& storage, Index applied);
 
-  Index first_index() const { return storage_->first_index(); }
+  Index first_index() const;
   Index last_index() const;
   Term last_term() const { return *term(last_index()); }
   Index committed() const { return committed_; }
@@ -69,10 +71,19 @@ class RaftLog {
   // The last index holding an entry of term t, if any.
   std::optional<Index> last_index_of_term(Term t) const;
 
+  // The snapshot to send a follower that needs compacted entries.
+  pb::Snapshot snapshot() const;
+  // InstallSnapshot on a follower: the log becomes the snapshot alone.
+  // REQUIRES: the snapshot is newer than the commit index.
+  void restore(const pb::Snapshot& snapshot);
+  const std::optional<pb::Snapshot>& pending_snapshot() const { return pending_snapshot_; }
+  // The application persisted the pending snapshot at `index`.
+  void stable_snapshot_to(Index index);
+
   std::vector<pb::Entry> unstable_entries() const { return unstable_; }
   bool has_unstable() const { return !unstable_.empty(); }
   std::vector<pb::Entry> next_committed_entries() const;
-  bool has_next_committed_entries() const { return committed_ > applied_; }
+  bool has_next_committed_entries() const;
 
   // REQUIRES: committed_ <= i <= last_index() (to move forward), no-op below.
   void commit_to(Index i);
@@ -86,7 +97,8 @@ class RaftLog {
 
  private:
   const Storage* storage_;
-  std::vector<pb::Entry> unstable_;  // unstable_[k] holds index unstable_offset_ + k
+  std::optional<pb::Snapshot> pending_snapshot_;  // received, not yet persisted
+  std::vector<pb::Entry> unstable_;               // unstable_[k] holds index unstable_offset_ + k
   Index unstable_offset_;
   Index committed_;
   Index applied_;

@@ -12,6 +12,24 @@ void raft_fatal(const std::string& what) {
   std::abort();
 }
 
+namespace {
+
+// A stored snapshot carries the configuration as of its index; without one,
+// the Config describes it.
+Configuration initial_configuration(const Config& config, const Storage& storage) {
+  const pb::Snapshot snapshot = storage.snapshot();
+  if (snapshot.metadata().index() > 0)
+    return Configuration::from_conf_state(snapshot.metadata().conf_state());
+  pb::ConfState cs;
+  for (NodeId id : config.voters)
+    cs.add_voters(id);
+  for (NodeId id : config.learners)
+    cs.add_learners(id);
+  return Configuration::from_conf_state(cs);
+}
+
+}  // namespace
+
 Result<Node> Node::create(const Config& config, const Storage& storage) {
   if (auto ok = config.validate(); !ok) return std::unexpected(ok.error());
   const pb::HardState hs = storage.hard_state();
@@ -32,11 +50,11 @@ Node::Node(const Config& config, const Storage& storage)
       voted_for_(storage.hard_state().vote()),
       log_(storage, config.applied),
       config_(config),
-      tracker_(MajorityConfig({config.voters.begin(), config.voters.end()}),
-               config.max_inflight_msgs),
+      tracker_(initial_configuration(config, storage), config.max_inflight_msgs),
       rng_(config.seed),
       persisted_hard_state_(storage.hard_state()) {
   ActionScope scope(*this, "Restart");
+  conf_index_ = std::max(config.conf_index, storage.snapshot().metadata().index());
   tracker_.reset_progress(log_.last_index() + 1);
   reset_randomized_election_timeout();
   trace([&](pb::Event& e) {
@@ -67,6 +85,12 @@ Result<Index> Node::propose(std::string data) {
     trace_refused("propose", why);
     return fail(Error::Code::kInvalidArgument, why);
   }
+  if (role_ == pb::LEADER && lead_transferee_ != kNoNode) {
+    std::string why = "leadership is being transferred to node " +
+                      std::to_string(lead_transferee_) + "; retry against it";
+    trace_refused("propose", why);
+    return fail(Error::Code::kTransferInProgress, why, lead_transferee_);
+  }
   if (role_ != pb::LEADER) {
     std::string why = "node " + std::to_string(id_) + " is not the leader";
     why += leader_ != kNoNode ? "; the leader is node " + std::to_string(leader_)
@@ -92,6 +116,7 @@ void Node::reset(Term term, NodeId vote) {
     });
   }
   set_leader(kNoNode);
+  abort_leader_transfer("leadership changed");
   election_elapsed_ = 0;
   heartbeat_elapsed_ = 0;
   reset_randomized_election_timeout();
@@ -134,6 +159,9 @@ void Node::become_leader() {
   // commit index, without waiting for a client (Raft paper, section 8). It is
   // in the log before the node calls itself leader.
   append_entry("");
+  // A membership entry may sit unapplied in the inherited log: be
+  // conservative and allow the next change only once everything is applied.
+  pending_conf_index_ = log_.last_index();
   set_role(pb::LEADER);
   bcast_append();
 }
@@ -165,6 +193,7 @@ std::string Node::describe() const {
                     " term=" + std::to_string(current_term_) +
                     " vote=" + std::to_string(voted_for_) + " leader=" + std::to_string(leader_) +
                     "\n  log: " + log_.describe();
+  out += "\n  config: " + tracker_.config().describe();
   if (role_ == pb::LEADER) {
     for (const auto& [id, pr] : tracker_.all_progress())
       if (id != id_) out += "\n  " + std::to_string(id) + ": " + pr.describe();

@@ -15,6 +15,9 @@
 //   node_election.cc     timeout, votes and pre-votes, CheckQuorum
 //   node_replication.cc  AppendEntries, heartbeats, commit
 //   node_read_index.cc   ReadIndex
+//   node_snapshot.cc     InstallSnapshot
+//   node_membership.cc   membership changes by joint consensus
+//   node_transfer.cc     leadership transfer
 //   node_ready.cc        building and acknowledging Ready batches
 //   node_trace.cc        trace events
 //
@@ -72,6 +75,23 @@ class Node {
   // index. A follower forwards the request to its leader.
   [[nodiscard]] Result<void> read_index(std::string context);
 
+  // Proposes a membership change (raft/configuration.h): with changes it
+  // enters the joint configuration, and the leader leaves it by itself once
+  // that entry is applied. Refused while another change is in progress.
+  [[nodiscard]] Result<Index> propose_conf_change(const pb::ConfChange& change);
+
+  // The application applies a committed ENTRY_CONF_CHANGE entry at `index`:
+  // the configuration changes now, on apply (docs/raft.md, "When a
+  // configuration takes effect"). Returns the configuration to store with
+  // later snapshots. Entries at or below the configuration's own index
+  // (Config::conf_index, or the snapshot's) are already reflected: no-ops.
+  [[nodiscard]] Result<pb::ConfState> apply_conf_change(Index index, const pb::ConfChange& change);
+
+  // Hands leadership to voter `to` (thesis 3.10): proposals stop, `to` is
+  // brought up to date and told to campaign at once. Abandoned after an
+  // election timeout.
+  [[nodiscard]] Result<void> transfer_leadership(NodeId to);
+
   // Whether there is anything in the next Ready. False while one is outstanding.
   bool has_ready() const;
   // REQUIRES: has_ready(). The batch of work for the caller (raft/ready.h).
@@ -86,6 +106,9 @@ class Node {
   NodeId leader() const { return leader_; }
   const RaftLog& log() const { return log_; }
   const ProgressTracker& tracker() const { return tracker_; }
+  const Configuration& configuration() const { return tracker_.config(); }
+  Index conf_index() const { return conf_index_; }
+  NodeId lead_transferee() const { return lead_transferee_; }
   int randomized_election_timeout() const { return randomized_election_timeout_; }
 
   // A multi-line description of the node's state, for tests and the demo.
@@ -118,7 +141,7 @@ class Node {
   void tick_election();
   void tick_heartbeat();
   void timeout();
-  void start_election(bool pre_vote);
+  void start_election(bool pre_vote, bool transfer = false);
   void handle_request_vote_request(const pb::Message& m);
   void handle_request_vote_response(const pb::Message& m);
   void check_quorum();
@@ -145,6 +168,20 @@ class Node {
   void release_applied_reads();
   void abandon_pending_reads(const std::string& reason);
   void refuse_read(const std::string& context, std::string reason, const pb::Message* m = nullptr);
+
+  // --- snapshots (node_snapshot.cc) ---
+  bool send_snapshot(NodeId to);
+  void handle_install_snapshot_request(const pb::Message& m);
+
+  // --- membership (node_membership.cc) ---
+  bool promotable() const { return tracker_.is_voter(id_); }
+  void set_configuration(Configuration config);
+  void maybe_leave_joint();
+
+  // --- leadership transfer (node_transfer.cc) ---
+  void send_timeout_now(NodeId to);
+  void handle_timeout_now_request(const pb::Message& m);
+  void abort_leader_transfer(const std::string& reason, bool handed_over = false);
 
   // --- Ready (node_ready.cc) ---
   pb::HardState hard_state() const;
@@ -188,12 +225,17 @@ class Node {
   // The outstanding Ready, between ready() and advance().
   struct Outstanding {
     std::uint64_t number;
+    Index snapshot_index = 0;                          // a snapshot handed out to persist and apply
     std::optional<std::pair<Index, Term>> last_entry;  // the last entry handed out to persist
     std::optional<pb::HardState> hard_state;
     Index applied_through;
   };
   std::optional<Outstanding> outstanding_;
   std::uint64_t next_ready_number_ = 1;
+
+  Index conf_index_ = 0;              // the log index of the current configuration
+  Index pending_conf_index_ = 0;      // leaders: the last membership entry in the log
+  NodeId lead_transferee_ = kNoNode;  // leaders: the target of a transfer in progress
 
   std::string_view action_ = "Init";  // the spec action in progress, for the trace
 };

@@ -4,8 +4,10 @@
 
 namespace etcetera::raft {
 
+// Only voters keep an election timer: learners and nodes not yet (or no
+// longer) in the configuration never campaign.
 void Node::tick_election() {
-  if (++election_elapsed_ < randomized_election_timeout_) return;
+  if (++election_elapsed_ < randomized_election_timeout_ || !promotable()) return;
   election_elapsed_ = 0;
   timeout();
 }
@@ -14,6 +16,7 @@ void Node::tick_heartbeat() {
   ++heartbeat_elapsed_;
   if (++election_elapsed_ >= config_.election_tick) {
     election_elapsed_ = 0;
+    abort_leader_transfer("the target did not take over within an election timeout");
     if (config_.check_quorum) check_quorum();
     if (role_ != pb::LEADER) return;
   }
@@ -31,13 +34,17 @@ void Node::timeout() {
     trace_refused("campaign", "this node already leads term " + std::to_string(current_term_));
     return;
   }
+  if (!promotable()) {
+    trace_refused("campaign", "node " + std::to_string(id_) + " is not a voter");
+    return;
+  }
   start_election(config_.pre_vote);
 }
 
 // Becomes (pre-)candidate, votes for itself and asks every other voter. The
 // request carries the term the node would campaign in: for a pre-vote that is
 // the next term, which the node does not enter yet.
-void Node::start_election(bool pre_vote) {
+void Node::start_election(bool pre_vote, bool transfer) {
   if (pre_vote) {
     ActionScope scope(*this, "BecomePreCandidate");
     become_pre_candidate();
@@ -55,10 +62,11 @@ void Node::start_election(bool pre_vote) {
     }
     return;
   }
-  for (NodeId to : tracker_.voters().voters()) {
+  for (NodeId to : tracker_.voters().ids()) {
     if (to == id_) continue;
     pb::Message m;
     m.set_type(pre_vote ? pb::PRE_VOTE_REQUEST : pb::REQUEST_VOTE_REQUEST);
+    m.set_leadership_transfer(transfer);
     m.set_to(to);
     m.set_term(pre_vote ? current_term_ + 1 : current_term_);
     m.set_index(log_.last_index());

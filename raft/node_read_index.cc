@@ -51,7 +51,7 @@ Result<void> Node::leader_read_index(std::string context, NodeId from) {
     e.mutable_read_index_requested()->set_index(index);
   });
   read_only_.add(ReadRequest{context, index, from, {id_}});
-  if (tracker_.voters().quorum() == 1) {
+  if (tracker_.voters().has_quorum({id_})) {
     confirm_reads(id_, context);  // a single voter is its own majority
   } else {
     bcast_heartbeat(context);

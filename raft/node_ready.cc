@@ -39,7 +39,8 @@ void Node::send(pb::Message m) {
 
 bool Node::has_ready() const {
   if (outstanding_) return false;
-  return log_.has_unstable() || !same(hard_state(), persisted_hard_state_) || !msgs_.empty() ||
+  return log_.has_unstable() || log_.pending_snapshot() ||
+         !same(hard_state(), persisted_hard_state_) || !msgs_.empty() ||
          !msgs_after_persist_.empty() || log_.has_next_committed_entries() ||
          !ready_reads_.empty() || !refused_reads_.empty();
 }
@@ -50,6 +51,7 @@ Ready Node::ready() {
                std::to_string(outstanding_->number));
   Ready rd;
   rd.number = next_ready_number_++;
+  rd.snapshot = log_.pending_snapshot();
   if (pb::HardState hs = hard_state(); !same(hs, persisted_hard_state_)) rd.hard_state = hs;
   rd.entries = log_.unstable_entries();
   rd.messages = std::exchange(msgs_, {});
@@ -58,6 +60,7 @@ Ready Node::ready() {
   rd.read_states = std::exchange(ready_reads_, {});
   rd.refused_reads = std::exchange(refused_reads_, {});
   Outstanding out{.number = rd.number,
+                  .snapshot_index = rd.snapshot ? rd.snapshot->metadata().index() : 0,
                   .last_entry = std::nullopt,
                   .hard_state = rd.hard_state,
                   .applied_through = log_.applied()};
@@ -79,6 +82,18 @@ Result<void> Node::advance(std::uint64_t number) {
   }
   const Outstanding done = *std::exchange(outstanding_, std::nullopt);
   if (done.hard_state) persisted_hard_state_ = *done.hard_state;
+  if (done.snapshot_index > 0) {
+    // Persisted and applied: the state machine now stands at the snapshot.
+    log_.stable_snapshot_to(done.snapshot_index);
+    if (done.snapshot_index > log_.applied()) {
+      const Index from = log_.applied();
+      log_.applied_to(done.snapshot_index);
+      trace([&](pb::Event& e) {
+        e.mutable_entries_applied()->set_from(from + 1);
+        e.mutable_entries_applied()->set_to(done.snapshot_index);
+      });
+    }
+  }
   if (done.last_entry) {
     log_.stable_to(done.last_entry->first, done.last_entry->second);
     trace([&](pb::Event& e) {
@@ -96,6 +111,7 @@ Result<void> Node::advance(std::uint64_t number) {
   if (role_ == pb::LEADER && tracker_.progress(id_).maybe_update(log_.last_persisted_index())) {
     if (advance_commit_index()) bcast_append();
   }
+  maybe_leave_joint();
   release_applied_reads();
   return {};
 }

@@ -25,6 +25,8 @@ bool Node::send_append(NodeId to, bool send_if_empty) {
   ActionScope scope(*this, "AppendEntries");
   Progress& pr = tracker_.progress(to);
   if (pr.is_paused()) return false;
+  // What the follower needs next was compacted away: only a snapshot can help.
+  if (pr.next < log_.first_index() || !log_.term(pr.next - 1)) return send_snapshot(to);
   std::vector<pb::Entry> entries =
       log_.entries(pr.next, log_.last_index() + 1, config_.max_entries_per_msg);
   if (entries.empty() && !send_if_empty) return false;
@@ -41,8 +43,9 @@ bool Node::send_append(NodeId to, bool send_if_empty) {
   return true;
 }
 
+// To every member but this node: learners receive the log too.
 void Node::bcast_append() {
-  for (NodeId to : tracker_.voters().voters())
+  for (const auto& [to, pr] : tracker_.all_progress())
     if (to != id_) send_append(to);
 }
 
@@ -60,7 +63,7 @@ void Node::send_heartbeat(NodeId to, const std::string& context) {
 }
 
 void Node::bcast_heartbeat(const std::string& context) {
-  for (NodeId to : tracker_.voters().voters())
+  for (const auto& [to, pr] : tracker_.all_progress())
     if (to != id_) send_heartbeat(to, context);
 }
 
@@ -134,11 +137,12 @@ void Node::handle_append_entries_response(const pb::Message& m) {
   const bool was_paused = pr.is_paused();
   // A probe answered at the known match index confirms the match as well.
   if (!pr.maybe_update(m.index()) && !(was_probe && m.index() == pr.match)) return;
-  if (was_probe) {
+  if (was_probe || (pr.state == Progress::State::kSnapshot && pr.match >= pr.pending_snapshot)) {
     pr.become_replicate();
   } else {
     pr.inflights.free_to(m.index());
   }
+  if (m.from() == lead_transferee_ && pr.match == log_.last_index()) send_timeout_now(m.from());
   if (advance_commit_index()) {
     bcast_append();  // followers learn the new commit index
   } else if (was_paused) {
@@ -169,9 +173,19 @@ void Node::handle_heartbeat_request(const pb::Message& m) {
 
 void Node::handle_heartbeat_response(const pb::Message& m) {
   ActionScope scope(*this, "HandleHeartbeatResponse");
+  if (!tracker_.has_progress(m.from())) {
+    trace_refused(
+        "step", "an answer from node " + std::to_string(m.from()) + ", which is no longer a member",
+        &m);
+    return;
+  }
   Progress& pr = tracker_.progress(m.from());
   pr.recent_active = true;
   pr.probe_sent = false;  // the follower is reachable: probe again
+  // A snapshot that is not acknowledged within an election timeout's worth of
+  // heartbeats was probably lost: probe, which sends it again if still needed.
+  if (pr.state == Progress::State::kSnapshot && ++pr.snapshot_heartbeats >= config_.election_tick)
+    pr.become_probe();
   if (pr.state == Progress::State::kReplicate && pr.inflights.full()) pr.inflights.free_first_one();
   if (pr.match < log_.last_index()) send_append(m.from());
   if (!m.context().empty()) confirm_reads(m.from(), m.context());

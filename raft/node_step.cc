@@ -73,10 +73,20 @@ Result<void> Node::validate_message(const pb::Message& m) const {
   if (m.to() != id_)
     return bad("addressed to node " + std::to_string(m.to()) + ", not to this node");
   if (m.from() == id_) return bad("a node does not send messages to itself");
-  if (!tracker_.is_voter(m.from())) return bad("the sender is not a member of the cluster");
+  if (!tracker_.is_member(m.from())) return bad("the sender is not a member of the cluster");
   if (m.term() == 0) return bad("term 0 is before any election");
   if (m.type() == pb::READ_INDEX_REQUEST && m.context().empty())
     return bad("a read needs a non-empty context to be told apart");
+  if ((m.type() == pb::INSTALL_SNAPSHOT_REQUEST) != m.has_snapshot())
+    return bad("a snapshot travels only in, and always in, an InstallSnapshot request");
+  if (m.has_snapshot()) {
+    const auto& meta = m.snapshot().metadata();
+    if (meta.index() == 0 || meta.term() == 0 || meta.term() > m.term())
+      return bad("snapshot " + std::to_string(meta.index()) + "/" + std::to_string(meta.term()) +
+                 " is empty or newer than the message");
+    if (meta.conf_state().voters().empty())
+      return bad("the snapshot's configuration has no voters");
+  }
   if (m.type() != pb::APPEND_ENTRIES_REQUEST && m.entries_size() > 0)
     return bad("only AppendEntries requests carry entries");
   if (m.index() > std::numeric_limits<Index>::max() - static_cast<Index>(m.entries_size()) - 1)
@@ -111,7 +121,7 @@ bool Node::update_term(const pb::Message& m) {
   }
   if (m.term() == current_term_) return true;
   ActionScope scope(*this, "UpdateTerm");
-  if (is_vote_request(m) && in_leader_lease()) {
+  if (is_vote_request(m) && !m.leadership_transfer() && in_leader_lease()) {
     trace_refused("step",
                   "a " + type_name(m) + " from " + std::to_string(m.from()) + " while the leader " +
                       std::to_string(leader_) + " was heard from within the election timeout",
@@ -125,6 +135,10 @@ bool Node::update_term(const pb::Message& m) {
   if (m.type() == pb::PRE_VOTE_RESPONSE && !m.reject()) return true;
   const bool from_leader =
       m.type() == pb::APPEND_ENTRIES_REQUEST || m.type() == pb::HEARTBEAT_REQUEST;
+  if (m.from() == lead_transferee_)
+    abort_leader_transfer(
+        "node " + std::to_string(m.from()) + " campaigns in term " + std::to_string(m.term()),
+        true);
   become_follower(m.term(), from_leader ? m.from() : kNoNode);
   return true;
 }
@@ -142,7 +156,8 @@ void Node::drop_stale_message(const pb::Message& m) {
   pb::Message reply;
   reply.set_to(m.from());
   if ((config_.check_quorum || config_.pre_vote) &&
-      (m.type() == pb::APPEND_ENTRIES_REQUEST || m.type() == pb::HEARTBEAT_REQUEST)) {
+      (m.type() == pb::APPEND_ENTRIES_REQUEST || m.type() == pb::HEARTBEAT_REQUEST ||
+       m.type() == pb::INSTALL_SNAPSHOT_REQUEST)) {
     reply.set_type(pb::APPEND_ENTRIES_RESPONSE);
     reply.set_reject(true);
     reply.set_index(m.index());
@@ -184,6 +199,7 @@ void Node::step_candidate(const pb::Message& m) {
       break;
     case pb::APPEND_ENTRIES_REQUEST:
     case pb::HEARTBEAT_REQUEST:
+    case pb::INSTALL_SNAPSHOT_REQUEST:
       // Someone won this term (or, for a pre-candidate, still leads it).
       become_follower(m.term(), m.from());
       step_follower(m);
@@ -200,13 +216,19 @@ void Node::step_follower(const pb::Message& m) {
   switch (m.type()) {
     case pb::APPEND_ENTRIES_REQUEST:
     case pb::HEARTBEAT_REQUEST:
+    case pb::INSTALL_SNAPSHOT_REQUEST:
       election_elapsed_ = 0;
       set_leader(m.from());
       if (m.type() == pb::APPEND_ENTRIES_REQUEST) {
         handle_append_entries_request(m);
-      } else {
+      } else if (m.type() == pb::HEARTBEAT_REQUEST) {
         handle_heartbeat_request(m);
+      } else {
+        handle_install_snapshot_request(m);
       }
+      break;
+    case pb::TIMEOUT_NOW_REQUEST:
+      handle_timeout_now_request(m);
       break;
     case pb::READ_INDEX_RESPONSE:
       handle_read_index_response(m);

@@ -22,16 +22,27 @@ bool Progress::maybe_update(Index n) {
 }
 
 void Progress::become_probe() {
+  // After a snapshot, resume right after it (thesis 5.1): the follower has it.
+  const Index after = state == State::kSnapshot ? std::max(match, pending_snapshot) + 1 : match + 1;
   state = State::kProbe;
   probe_sent = false;
-  next = match + 1;
+  next = after;
   inflights.clear();
 }
 
 void Progress::become_replicate() {
   state = State::kReplicate;
+  pending_snapshot = 0;
   probe_sent = false;
   next = match + 1;
+  inflights.clear();
+}
+
+void Progress::become_snapshot(Index snapshot_index) {
+  state = State::kSnapshot;
+  probe_sent = false;
+  pending_snapshot = snapshot_index;
+  snapshot_heartbeats = 0;
   inflights.clear();
 }
 
@@ -47,12 +58,21 @@ void Progress::sent_append(Index last) {
 }
 
 bool Progress::is_paused() const {
-  return state == State::kProbe ? probe_sent : inflights.full();
+  switch (state) {
+    case State::kProbe:
+      return probe_sent;
+    case State::kReplicate:
+      return inflights.full();
+    default:
+      return true;  // snapshot: wait for its acknowledgement
+  }
 }
 
 std::string Progress::describe() const {
   std::string out = "match=" + std::to_string(match) + " next=" + std::to_string(next);
-  if (state == State::kReplicate) {
+  if (state == State::kSnapshot) {
+    out += " snapshot(" + std::to_string(pending_snapshot) + ")";
+  } else if (state == State::kReplicate) {
     out += " replicate";
     if (inflights.count() > 0) out += " inflight=" + std::to_string(inflights.count());
   } else {

@@ -4,6 +4,8 @@
 //                append, then wait for its answer (or a heartbeat answer).
 //   replicate  - the follower matched; stream appends optimistically, at
 //                most max_inflight unacknowledged ones at a time.
+//   snapshot   - the entries it needs are compacted away; a snapshot is on
+//                its way and nothing else is sent until it is acknowledged.
 // Invariant: match < next.
 #pragma once
 
@@ -32,7 +34,7 @@ class Inflights {
 };
 
 struct Progress {
-  enum class State { kProbe, kReplicate };
+  enum class State { kProbe, kReplicate, kSnapshot };
 
   explicit Progress(Index next_index, std::size_t max_inflight)
       : next(next_index), inflights(max_inflight) {}
@@ -40,8 +42,10 @@ struct Progress {
   Index match = 0;  // matchIndex: highest index known to be replicated there
   Index next;       // nextIndex: the next index to send
   State state = State::kProbe;
-  bool probe_sent = false;     // probe: an append is outstanding, hold further ones
-  bool recent_active = false;  // heard from within this CheckQuorum period
+  bool probe_sent = false;      // probe: an append is outstanding, hold further ones
+  bool recent_active = false;   // heard from within this CheckQuorum period
+  Index pending_snapshot = 0;   // snapshot: the index of the snapshot sent
+  int snapshot_heartbeats = 0;  // snapshot: heartbeat answers since it was sent
   Inflights inflights;
 
   // An acknowledgement through n: raises match (and next). Returns whether it
@@ -49,6 +53,7 @@ struct Progress {
   bool maybe_update(Index n);
   void become_probe();
   void become_replicate();
+  void become_snapshot(Index snapshot_index);
   // An append with entries up to `last` was sent (0: it carried none).
   void sent_append(Index last);
   bool is_paused() const;

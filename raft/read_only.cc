@@ -9,7 +9,7 @@ bool ReadOnly::contains(const std::string& context) const {
 }
 
 std::vector<ReadRequest> ReadOnly::recv_ack(NodeId from, const std::string& context,
-                                            const MajorityConfig& voters) {
+                                            const JointConfig& voters) {
   auto it =
       std::ranges::find_if(queue_, [&](const ReadRequest& r) { return r.context == context; });
   if (it == queue_.end()) return {};

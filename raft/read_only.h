@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "raft/quorum.h"
+#include "raft/configuration.h"
 #include "raft/types.h"
 
 namespace etcetera::raft {
@@ -30,7 +30,7 @@ class ReadOnly {
   // the requests now confirmed (this one and every older one) once the acks
   // form a quorum of `voters`, and removes them from the queue.
   std::vector<ReadRequest> recv_ack(NodeId from, const std::string& context,
-                                    const MajorityConfig& voters);
+                                    const JointConfig& voters);
 
   // Everything pending, removed: on losing leadership.
   std::vector<ReadRequest> take_all();

@@ -1,6 +1,7 @@
 // Ready: everything a node wants done, in one batch, and the order to do it in.
 //
-//   1. Persist `hard_state` (if set) and append `entries` to Storage.
+//   1. Persist `snapshot` (if set; it replaces the whole log), then
+//      `hard_state` (if set), then append `entries` to Storage.
 //   2. Send `messages` — these may go out before step 1 finishes (a leader
 //      may write its log in parallel with sending it, thesis 10.2.1).
 //      Send `persisted_messages` only after step 1: votes, vote requests
@@ -8,7 +9,9 @@
 //      term) or appended entries are on disk. Other messages may carry a
 //      term not yet persisted; that is harmless, since a node that forgets
 //      a term it never voted in is merely behind.
-//   3. Apply `committed_entries` to the state machine, in order.
+//   3. Restore the state machine from `snapshot` (if set), then apply
+//      `committed_entries` in order; for an ENTRY_CONF_CHANGE entry call
+//      Node::apply_conf_change.
 //   4. Serve `read_states`: each read is linearizable now, because the
 //      applied index has reached its read index. Fail `refused_reads`:
 //      those reads will never be confirmed (leadership changed); retry them.
@@ -35,6 +38,7 @@ struct ReadState {
 
 struct Ready {
   std::uint64_t number = 0;
+  std::optional<pb::Snapshot> snapshot;
   std::optional<pb::HardState> hard_state;
   std::vector<pb::Entry> entries;
   std::vector<pb::Message> messages;

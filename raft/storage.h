@@ -20,12 +20,17 @@ class Storage {
 
   virtual pb::HardState hard_state() const = 0;
 
-  // The first and last index of the persisted entries. An empty log has
-  // first_index() == last_index() + 1.
+  // The newest snapshot: entries through its index are compacted away. Index
+  // 0 when there is none.
+  virtual pb::Snapshot snapshot() const = 0;
+
+  // The first and last index of the persisted entries: first_index() is one
+  // past the snapshot. An empty log has first_index() == last_index() + 1.
   virtual Index first_index() const = 0;
   virtual Index last_index() const = 0;
 
-  // The term of entry i; term(0) is 0. nullopt when i is not stored.
+  // The term of entry i; the snapshot's term at its index; nullopt when i is
+  // compacted away or not stored yet.
   virtual std::optional<Term> term(Index i) const = 0;
 
   // Entries [lo, hi). REQUIRES: first_index() <= lo <= hi <= last_index() + 1.

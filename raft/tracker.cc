@@ -2,9 +2,17 @@
 
 namespace etcetera::raft {
 
+void ProgressTracker::set_config(Configuration config, Index next) {
+  config_ = std::move(config);
+  const std::set<NodeId> members = config_.members();
+  std::erase_if(progress_, [&](const auto& kv) { return !members.contains(kv.first); });
+  for (NodeId id : members)
+    progress_.try_emplace(id, Progress(next, max_inflight_));
+}
+
 void ProgressTracker::reset_progress(Index next) {
   progress_.clear();
-  for (NodeId id : voters_.voters())
+  for (NodeId id : config_.members())
     progress_.emplace(id, Progress(next, max_inflight_));
 }
 
@@ -12,7 +20,7 @@ Index ProgressTracker::committed_index() const {
   std::map<NodeId, Index> match;
   for (const auto& [id, pr] : progress_)
     match[id] = pr.match;
-  return voters_.committed_index(match);
+  return config_.voters.committed_index(match);
 }
 
 bool ProgressTracker::quorum_active_and_reset(NodeId self) {
@@ -21,15 +29,7 @@ bool ProgressTracker::quorum_active_and_reset(NodeId self) {
     if (pr.recent_active) active.insert(id);
     pr.recent_active = false;
   }
-  return voters_.has_quorum(active);
-}
-
-std::string ProgressTracker::describe_votes() const {
-  std::string granted, rejected;
-  for (const auto& [id, yes] : votes_)
-    (yes ? granted : rejected) += " " + std::to_string(id);
-  return "granted (" + (granted.empty() ? "" : granted.substr(1)) + ") rejected (" +
-         (rejected.empty() ? "" : rejected.substr(1)) + ")";
+  return config_.voters.has_quorum(active);
 }
 
 }  // namespace etcetera::raft

@@ -2,15 +2,21 @@
 
 #include <algorithm>
 
+#include "sim/sim.pb.h"
+
 namespace etcetera::sim {
 
 using raft::pb::Message;
 
 Cluster::Cluster(const ClusterOptions& options, raft::TraceSink* trace)
     : options_(options), trace_(trace) {
-  for (NodeId id = 1; id <= static_cast<NodeId>(options.nodes); ++id) {
+  std::vector<NodeId> voters;
+  for (NodeId id = 1; id <= static_cast<NodeId>(options.nodes); ++id)
+    voters.push_back(id);
+  for (NodeId id : voters) {
     Member& m = nodes_[id];
     m.storage = std::make_unique<raft::MemoryStorage>();
+    m.voters = voters;
   }
   for (NodeId id : ids()) {
     if (auto ok = restart(id); !ok) raft::raft_fatal("sim: " + ok.error().message);
@@ -24,10 +30,14 @@ std::vector<NodeId> Cluster::ids() const {
   return out;
 }
 
-raft::Config Cluster::config_for(NodeId id, int restarts) const {
+raft::Config Cluster::config_for(NodeId id, const Member& m) const {
   raft::Config c;
   c.id = id;
-  c.voters = ids();
+  c.voters = m.voters;
+  c.learners = m.learners;
+  c.conf_index = m.conf_index;
+  c.joining = m.joining;
+  const int restarts = m.restarts;
   c.election_tick = options_.election_tick;
   c.heartbeat_tick = options_.heartbeat_tick;
   c.pre_vote = options_.pre_vote;
@@ -56,16 +66,87 @@ std::optional<raft::Ready> Cluster::process_ready(NodeId id) {
   Member& m = nodes_.at(id);
   if (!m.node || !m.node->has_ready()) return std::nullopt;
   raft::Ready rd = m.node->ready();
+  if (rd.snapshot) {
+    if (auto ok = m.storage->apply_snapshot(*rd.snapshot); !ok)
+      raft::raft_fatal("sim: " + ok.error().message);
+  }
   if (rd.hard_state) m.storage->set_hard_state(*rd.hard_state);
   m.storage->append(rd.entries);
   for (const auto& msg : rd.messages)
     in_flight_.push_back(msg);
   for (const auto& msg : rd.persisted_messages)
     in_flight_.push_back(msg);
-  for (const auto& e : rd.committed_entries)
-    m.applied.push_back(e);
+  apply(m, rd);
   if (auto ok = m.node->advance(rd.number); !ok) raft::raft_fatal("sim: " + ok.error().message);
   return rd;
+}
+
+// The application's part: restore from a snapshot, then apply entries; a
+// membership entry goes to the node, which changes its configuration.
+void Cluster::apply(Member& m, const raft::Ready& rd) {
+  if (rd.snapshot) {
+    pb::AppliedLog log;
+    if (!log.ParseFromString(rd.snapshot->data()))
+      raft::raft_fatal("sim: undecodable snapshot data");
+    m.applied.assign(log.entries().begin(), log.entries().end());
+    m.conf_history[rd.snapshot->metadata().index()] = rd.snapshot->metadata().conf_state();
+  }
+  for (const auto& e : rd.committed_entries) {
+    m.applied.push_back(e);
+    if (e.type() != raft::pb::ENTRY_CONF_CHANGE) continue;
+    raft::pb::ConfChange cc;
+    if (!cc.ParseFromString(e.data())) raft::raft_fatal("sim: undecodable membership entry");
+    // A refused change was recorded in the trace by the node; it changes nothing.
+    if (auto cs = m.node->apply_conf_change(e.index(), cc)) m.conf_history[e.index()] = *cs;
+  }
+}
+
+raft::pb::ConfState Cluster::conf_state_at(const Member& m, raft::Index index) const {
+  auto it = m.conf_history.upper_bound(index);
+  if (it != m.conf_history.begin()) return std::prev(it)->second;
+  raft::pb::ConfState cs;  // the configuration the node started with
+  for (NodeId id : m.voters)
+    cs.add_voters(id);
+  for (NodeId id : m.learners)
+    cs.add_learners(id);
+  return cs;
+}
+
+raft::Result<void> Cluster::compact(NodeId id, raft::Index index) {
+  using C = raft::Error::Code;
+  Member& m = nodes_.at(id);
+  if (!m.node) return raft::fail(C::kInvalidArgument, "node " + std::to_string(id) + " is down");
+  const raft::Index applied = m.node->log().applied();
+  if (index == 0) index = applied;
+  if (index > applied)
+    return raft::fail(C::kInvalidArgument, "cannot snapshot index " + std::to_string(index) +
+                                               ": node " + std::to_string(id) +
+                                               " has applied only through " +
+                                               std::to_string(applied));
+  pb::AppliedLog log;
+  for (const auto& e : m.applied)
+    if (e.index() <= index) *log.add_entries() = e;
+  return m.storage->compact(index, conf_state_at(m, index), log.SerializeAsString());
+}
+
+raft::Result<void> Cluster::add_node(NodeId id, NodeId from) {
+  using C = raft::Error::Code;
+  if (nodes_.contains(id) || id == raft::kNoNode)
+    return raft::fail(C::kInvalidArgument, "node " + std::to_string(id) + " already exists");
+  if (!nodes_.contains(from) || !is_up(from))
+    return raft::fail(C::kInvalidArgument, "node " + std::to_string(from) + " is not running");
+  const raft::Node& source = node(from);
+  if (source.configuration().voters.joint())
+    return raft::fail(C::kInvalidArgument,
+                      "the configuration is joint; add the node after the change");
+  Member& m = nodes_[id];
+  m.storage = std::make_unique<raft::MemoryStorage>();
+  const auto cs = source.configuration().to_conf_state();
+  m.voters.assign(cs.voters().begin(), cs.voters().end());
+  m.learners.assign(cs.learners().begin(), cs.learners().end());
+  m.conf_index = source.conf_index();
+  m.joining = true;
+  return restart(id);
 }
 
 std::vector<Message> Cluster::take(const std::function<bool(const Message&)>& match) {
@@ -119,11 +200,29 @@ void Cluster::crash(NodeId id) {
   Member& m = nodes_.at(id);
   m.node.reset();
   m.applied.clear();
+  m.conf_history.clear();
 }
 
 raft::Result<void> Cluster::restart(NodeId id) {
   Member& m = nodes_.at(id);
-  auto node = raft::Node::create(config_for(id, m.restarts++), *m.storage);
+  // The state machine comes back from the stored snapshot; the node hands
+  // out the committed entries after it again.
+  if (const auto snapshot = m.storage->snapshot(); snapshot.metadata().index() > 0) {
+    pb::AppliedLog log;
+    if (!log.ParseFromString(snapshot.data())) raft::raft_fatal("sim: undecodable snapshot data");
+    m.applied.assign(log.entries().begin(), log.entries().end());
+    m.conf_history[snapshot.metadata().index()] = snapshot.metadata().conf_state();
+  }
+  // The state machine comes back from the stored snapshot; the node hands
+  // out the committed entries after it again.
+  if (const auto snapshot = m.storage->snapshot(); snapshot.metadata().index() > 0) {
+    pb::AppliedLog log;
+    if (!log.ParseFromString(snapshot.data())) raft::raft_fatal("sim: undecodable snapshot data");
+    m.applied.assign(log.entries().begin(), log.entries().end());
+    m.conf_history[snapshot.metadata().index()] = snapshot.metadata().conf_state();
+  }
+  auto node = raft::Node::create(config_for(id, m), *m.storage);
+  ++m.restarts;
   if (!node) return std::unexpected(node.error());
   m.node = std::make_unique<raft::Node>(std::move(*node));
   return {};

@@ -78,6 +78,15 @@ class Cluster {
   // REQUIRES: !is_up(id). Returns the error if the node cannot be rebuilt.
   raft::Result<void> restart(NodeId id);
 
+  // Log compaction by node `id`'s application: a snapshot of its state
+  // machine through `index` (0: its applied index) replaces those entries.
+  raft::Result<void> compact(NodeId id, raft::Index index = 0);
+
+  // Starts a new, empty node `id` that knows the cluster's current
+  // configuration (from `from`, a running member) but is not in it: a
+  // membership change must add it. REQUIRES: id is new.
+  raft::Result<void> add_node(NodeId id, NodeId from);
+
   // Replaces node `id`'s disk with these entry terms (index 1, 2, ...) and
   // hard state, and restarts it: for scripting the log situations of the paper.
   raft::Result<void> set_log(NodeId id, raft::Term term, const std::vector<raft::Term>& terms);
@@ -88,9 +97,17 @@ class Cluster {
     std::unique_ptr<raft::Node> node;
     std::vector<raft::pb::Entry> applied;
     int restarts = 0;
+    // The configuration the node was started with, and at which log index.
+    std::vector<NodeId> voters, learners;
+    raft::Index conf_index = 0;
+    bool joining = false;
+    // The configuration after each applied membership entry (for snapshots).
+    std::map<raft::Index, raft::pb::ConfState> conf_history;
   };
 
-  raft::Config config_for(NodeId id, int restarts) const;
+  raft::Config config_for(NodeId id, const Member& m) const;
+  void apply(Member& m, const raft::Ready& rd);
+  raft::pb::ConfState conf_state_at(const Member& m, raft::Index index) const;
 
   ClusterOptions options_;
   raft::TraceSink* trace_;

@@ -48,7 +48,9 @@ TEST_CASE("a bad Config is an error that says what is wrong") {
   auto node = Node::create(c, storage);
   REQUIRE_FALSE(node);
   CHECK(node.error().code == Error::Code::kInvalidConfig);
-  CHECK(node.error().message == "node 1 is not among the voters it was given");
+  CHECK(node.error().message ==
+        "node 1 is not among the voters it was given (set joining for a node that joins a "
+        "running cluster)");
 
   c = single();
   c.election_tick = 1;

@@ -11,6 +11,7 @@
 
 namespace {
 
+using etcetera::raft::NodeId;
 using etcetera::raft::pb::Message;
 
 enum class Kind {
@@ -25,7 +26,10 @@ enum class Kind {
   kRestart,
   kIsolate,
   kHeal,
-  kStabilize
+  kStabilize,
+  kCompact,
+  kConfChange,
+  kTransfer
 };
 
 struct Step {
@@ -35,8 +39,9 @@ struct Step {
 };
 
 std::string describe(const Step& s) {
-  static const char* names[] = {"tick", "tick-all", "deliver", "drop",    "ready", "propose",
-                                "read", "crash",    "restart", "isolate", "heal",  "stabilize"};
+  static const char* names[] = {"tick",    "tick-all",  "deliver", "drop",        "ready",
+                                "propose", "read",      "crash",   "restart",     "isolate",
+                                "heal",    "stabilize", "compact", "conf-change", "transfer"};
   return std::string(names[static_cast<int>(s.kind)]) + " node=" + std::to_string(s.node) +
          " which=" + std::to_string(s.which);
 }
@@ -58,7 +63,7 @@ class CheckingSink final : public etcetera::raft::TraceSink {
 rc::Gen<Step> gen_step() {
   // Deliveries and ticks dominate, as in a real run; faults are rarer.
   auto kind = rc::gen::weightedElement<Kind>({{3, Kind::kTick},
-                                              {3, Kind::kTickAll},
+                                              {6, Kind::kTickAll},
                                               {12, Kind::kDeliver},
                                               {1, Kind::kDrop},
                                               {6, Kind::kReady},
@@ -68,10 +73,47 @@ rc::Gen<Step> gen_step() {
                                               {2, Kind::kRestart},
                                               {1, Kind::kIsolate},
                                               {1, Kind::kHeal},
-                                              {2, Kind::kStabilize}});
+                                              {2, Kind::kStabilize},
+                                              {1, Kind::kCompact},
+                                              {1, Kind::kConfChange},
+                                              {1, Kind::kTransfer}});
   return rc::gen::build<Step>(rc::gen::set(&Step::kind, kind),
                               rc::gen::set(&Step::node, rc::gen::inRange(1, 6)),
                               rc::gen::set(&Step::which, rc::gen::inRange(0, 8)));
+}
+
+// One membership change proposed on the leader: a new learner, a promotion,
+// a demotion or a removal. Changes the configuration refuses are just that.
+void change_membership(etcetera::sim::Cluster& c, NodeId leader, int which) {
+  const auto& config = c.node(leader).configuration();
+  etcetera::raft::pb::ConfChange cc;
+  auto* step = cc.add_changes();
+  const auto members = config.members();
+  auto pick = [&](int k) {
+    return *std::next(members.begin(), k % static_cast<int>(members.size()));
+  };
+  switch (which % 4) {
+    case 0: {
+      const NodeId fresh = c.ids().back() + 1;
+      if (fresh > 7 || !c.add_node(fresh, leader)) return;
+      step->set_type(etcetera::raft::pb::ADD_LEARNER);
+      step->set_node(fresh);
+      break;
+    }
+    case 1:
+      step->set_type(etcetera::raft::pb::ADD_VOTER);
+      step->set_node(pick(which / 4));
+      break;
+    case 2:
+      step->set_type(etcetera::raft::pb::ADD_LEARNER);
+      step->set_node(pick(which / 4));
+      break;
+    default:
+      step->set_type(etcetera::raft::pb::REMOVE_NODE);
+      step->set_node(pick(which / 4));
+      break;
+  }
+  (void)c.node(leader).propose_conf_change(cc);
 }
 
 void run(etcetera::sim::Cluster& c, const Step& s, int& proposals) {
@@ -117,6 +159,15 @@ void run(etcetera::sim::Cluster& c, const Step& s, int& proposals) {
     case Kind::kStabilize:
       c.stabilize();
       break;
+    case Kind::kCompact:
+      if (c.is_up(id)) (void)c.compact(id);
+      break;
+    case Kind::kConfChange:
+      if (auto leader = c.leader()) change_membership(c, *leader, s.which);
+      break;
+    case Kind::kTransfer:
+      if (auto leader = c.leader()) (void)c.node(*leader).transfer_leadership(id);
+      break;
   }
 }
 
@@ -128,7 +179,7 @@ TEST_CASE("Raft invariants hold after every event of random fault schedules") {
     const bool pre_vote = *rc::gen::arbitrary<bool>();
     const bool check_quorum = *rc::gen::arbitrary<bool>();
     const auto steps =
-        *rc::gen::container<std::vector<Step>>(*rc::gen::inRange(50, 400), gen_step());
+        *rc::gen::container<std::vector<Step>>(*rc::gen::inRange(100, 1200), gen_step());
     CheckingSink sink;
     etcetera::sim::ClusterOptions o;
     o.nodes = nodes;
@@ -150,5 +201,6 @@ TEST_CASE("Raft invariants hold after every event of random fault schedules") {
     RC_CLASSIFY(sink.view.leaders().size() >= 2, "two or more terms with a leader");
     RC_CLASSIFY(!sink.view.committed().empty(), "entries committed");
     RC_CLASSIFY(sink.events >= 500, "500 events or more");
+    RC_CLASSIFY(cluster.ids().size() > static_cast<std::size_t>(nodes), "a node joined");
   });
 }

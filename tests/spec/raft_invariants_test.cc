@@ -31,12 +31,13 @@ void set_log(ClusterView& v, std::uint64_t node, State s, std::vector<std::uint6
   Event e = event(node, s);
   auto* a = e.mutable_entries_appended();
   a->set_first_index(1);
-  for (auto t : terms) a->add_terms(t);
+  for (auto t : terms)
+    a->add_terms(t);
   v.apply(e);
 }
 
-void receive(ClusterView& v, std::uint64_t node, State s, pb::MessageType type,
-             std::uint64_t from, std::uint64_t index, bool reject = false) {
+void receive(ClusterView& v, std::uint64_t node, State s, pb::MessageType type, std::uint64_t from,
+             std::uint64_t index, bool reject = false) {
   Event e = event(node, s);
   auto* m = e.mutable_message_received()->mutable_message();
   m->set_type(type);

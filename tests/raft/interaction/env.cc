@@ -57,7 +57,11 @@ InteractionEnv::InteractionEnv()
                 {"isolate", handle_isolate},
                 {"heal", handle_heal},
                 {"raw-step", handle_raw_step},
-                {"raw-bytes", handle_raw_bytes}} {}
+                {"raw-bytes", handle_raw_bytes},
+                {"compact", handle_compact},
+                {"add-node", handle_add_node},
+                {"propose-conf-change", handle_propose_conf_change},
+                {"transfer-leader", handle_transfer_leader}} {}
 
 std::string InteractionEnv::run(const std::string& line) {
   const Command c = parse_command(line);

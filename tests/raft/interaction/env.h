@@ -68,6 +68,10 @@ std::string handle_isolate(InteractionEnv& env, const Command& c);
 std::string handle_heal(InteractionEnv& env, const Command& c);
 std::string handle_raw_step(InteractionEnv& env, const Command& c);
 std::string handle_raw_bytes(InteractionEnv& env, const Command& c);
+std::string handle_compact(InteractionEnv& env, const Command& c);
+std::string handle_add_node(InteractionEnv& env, const Command& c);
+std::string handle_propose_conf_change(InteractionEnv& env, const Command& c);
+std::string handle_transfer_leader(InteractionEnv& env, const Command& c);
 
 // A bad command in a script: the runner reports it with the script's line.
 struct ScriptError {

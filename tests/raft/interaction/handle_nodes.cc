@@ -1,4 +1,5 @@
 // Commands that create, crash, restart and inspect nodes.
+#include "raft/describe.h"
 #include "tests/raft/interaction/env.h"
 #include "tests/raft/interaction/options.h"
 
@@ -74,12 +75,18 @@ std::string handle_log(InteractionEnv& env, const Command& c) {
   std::string out = "disk: term=" + std::to_string(st.hard_state().term()) +
                     " vote=" + std::to_string(st.hard_state().vote()) +
                     " commit=" + std::to_string(st.hard_state().commit()) + " entries:";
-  for (const auto& e : st.entries(1, st.last_index() + 1))
-    out += " " + std::to_string(e.index()) + "/" + std::to_string(e.term()) +
-           (e.data().empty() ? "" : ":" + e.data());
+  if (st.snapshot().metadata().index() > 0)
+    out += " [snapshot " + std::to_string(st.snapshot().metadata().index()) + "/" +
+           std::to_string(st.snapshot().metadata().term()) + "]";
+  for (const auto& e : st.entries(st.first_index(), st.last_index() + 1))
+    out += " " + raft::describe(e);
   out += "\napplied:";
-  for (const auto& e : env.cluster().applied(id))
-    out += " " + std::to_string(e.index()) + (e.data().empty() ? "" : ":" + e.data());
+  for (const auto& e : env.cluster().applied(id)) {
+    // "index:data": what the state machine saw, without the term.
+    const std::string text = raft::describe(e);
+    out += " " + std::to_string(e.index()) +
+           text.substr(text.find_first_of(":") == std::string::npos ? text.size() : text.find(':'));
+  }
   return out;
 }
 
