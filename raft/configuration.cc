@@ -7,11 +7,14 @@ namespace {
 
 std::string set_text(const std::set<NodeId>& ids) {
   std::string out = "(";
-  for (NodeId id : ids) out += (out.size() > 1 ? " " : "") + std::to_string(id);
+  for (NodeId id : ids)
+    out += (out.size() > 1 ? " " : "") + std::to_string(id);
   return out + ")";
 }
 
-std::string n(NodeId id) { return std::to_string(id); }
+std::string n(NodeId id) {
+  return std::to_string(id);
+}
 
 }  // namespace
 
@@ -45,8 +48,9 @@ std::string JointConfig::describe() const {
 
 Configuration Configuration::from_conf_state(const pb::ConfState& cs) {
   Configuration c;
-  c.voters = JointConfig(MajorityConfig({cs.voters().begin(), cs.voters().end()}),
-                         MajorityConfig({cs.voters_outgoing().begin(), cs.voters_outgoing().end()}));
+  c.voters =
+      JointConfig(MajorityConfig({cs.voters().begin(), cs.voters().end()}),
+                  MajorityConfig({cs.voters_outgoing().begin(), cs.voters_outgoing().end()}));
   c.learners = {cs.learners().begin(), cs.learners().end()};
   c.learners_next = {cs.learners_next().begin(), cs.learners_next().end()};
   return c;
@@ -54,10 +58,14 @@ Configuration Configuration::from_conf_state(const pb::ConfState& cs) {
 
 pb::ConfState Configuration::to_conf_state() const {
   pb::ConfState cs;
-  for (NodeId id : voters.incoming().voters()) cs.add_voters(id);
-  for (NodeId id : learners) cs.add_learners(id);
-  for (NodeId id : voters.outgoing().voters()) cs.add_voters_outgoing(id);
-  for (NodeId id : learners_next) cs.add_learners_next(id);
+  for (NodeId id : voters.incoming().voters())
+    cs.add_voters(id);
+  for (NodeId id : learners)
+    cs.add_learners(id);
+  for (NodeId id : voters.outgoing().voters())
+    cs.add_voters_outgoing(id);
+  for (NodeId id : learners_next)
+    cs.add_learners_next(id);
   return cs;
 }
 
@@ -78,7 +86,8 @@ std::string Configuration::describe() const {
 Result<Configuration> apply_conf_change(const Configuration& current, const pb::ConfChange& cc) {
   using C = Error::Code;
   if (cc.changes().empty()) {
-    if (!current.voters.joint()) return fail(C::kInvalidArgument, "the configuration is not joint: there is nothing to leave");
+    if (!current.voters.joint())
+      return fail(C::kInvalidArgument, "the configuration is not joint: there is nothing to leave");
     Configuration next = current;
     next.voters = JointConfig(current.voters.incoming(), MajorityConfig());
     next.learners.insert(current.learners_next.begin(), current.learners_next.end());
@@ -86,7 +95,8 @@ Result<Configuration> apply_conf_change(const Configuration& current, const pb::
     return next;
   }
   if (current.voters.joint())
-    return fail(C::kInvalidArgument, "a membership change is already in progress (the configuration is joint)");
+    return fail(C::kInvalidArgument,
+                "a membership change is already in progress (the configuration is joint)");
   const std::set<NodeId>& old_voters = current.voters.incoming().voters();
   std::set<NodeId> voters = old_voters;
   Configuration next = current;
@@ -94,17 +104,21 @@ Result<Configuration> apply_conf_change(const Configuration& current, const pb::
   for (const auto& step : cc.changes()) {
     const NodeId id = step.node();
     if (id == kNoNode) return fail(C::kInvalidArgument, "node id 0 is reserved for 'no node'");
-    if (!seen.insert(id).second) return fail(C::kInvalidArgument, "node " + n(id) + " appears twice in one change");
+    if (!seen.insert(id).second)
+      return fail(C::kInvalidArgument, "node " + n(id) + " appears twice in one change");
     switch (step.type()) {
       case pb::ADD_VOTER:
-        if (voters.contains(id)) return fail(C::kInvalidArgument, "node " + n(id) + " is already a voter");
+        if (voters.contains(id))
+          return fail(C::kInvalidArgument, "node " + n(id) + " is already a voter");
         next.learners.erase(id);
         voters.insert(id);
         break;
       case pb::ADD_LEARNER:
-        if (next.learners.contains(id)) return fail(C::kInvalidArgument, "node " + n(id) + " is already a learner");
+        if (next.learners.contains(id))
+          return fail(C::kInvalidArgument, "node " + n(id) + " is already a learner");
         if (voters.erase(id) > 0 && old_voters.contains(id)) {
-          next.learners_next.insert(id);  // it still votes in the outgoing half until the change ends
+          next.learners_next.insert(
+              id);  // it still votes in the outgoing half until the change ends
         } else {
           next.learners.insert(id);
         }
@@ -115,10 +129,13 @@ Result<Configuration> apply_conf_change(const Configuration& current, const pb::
         voters.erase(id);
         next.learners.erase(id);
         break;
-      default: return fail(C::kInvalidArgument, "unknown change type " + std::to_string(step.type()));
+      default:
+        return fail(C::kInvalidArgument, "unknown change type " + std::to_string(step.type()));
     }
   }
-  if (voters.empty()) return fail(C::kInvalidArgument, "the change would leave no voter: removing the last voter is refused");
+  if (voters.empty())
+    return fail(C::kInvalidArgument,
+                "the change would leave no voter: removing the last voter is refused");
   next.voters = JointConfig(MajorityConfig(voters), MajorityConfig(old_voters));
   return next;
 }
@@ -128,7 +145,9 @@ std::string describe(const pb::ConfChange& cc) {
   std::string out;
   for (const auto& step : cc.changes()) {
     if (!out.empty()) out += " ";
-    out += step.type() == pb::ADD_VOTER ? "add-voter " : step.type() == pb::ADD_LEARNER ? "add-learner " : "remove ";
+    out += step.type() == pb::ADD_VOTER     ? "add-voter "
+           : step.type() == pb::ADD_LEARNER ? "add-learner "
+                                            : "remove ";
     out += n(step.node());
   }
   return out;

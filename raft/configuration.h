@@ -48,7 +48,9 @@ struct Configuration {
 
   static Configuration from_conf_state(const pb::ConfState& cs);
   pb::ConfState to_conf_state() const;
-  bool is_member(NodeId id) const { return voters.contains(id) || learners.contains(id) || learners_next.contains(id); }
+  bool is_member(NodeId id) const {
+    return voters.contains(id) || learners.contains(id) || learners_next.contains(id);
+  }
   std::set<NodeId> members() const;
   std::string describe() const;  // "voters=(1 2 3) learners=(4)"
 };

@@ -66,6 +66,7 @@ Node::Node(const Config& config, const Storage& storage)
 }
 
 void Node::tick() {
+  ActionScope scope(*this, "Tick");
   if (role_ == pb::LEADER) {
     tick_heartbeat();
   } else {
@@ -74,7 +75,7 @@ void Node::tick() {
 }
 
 void Node::campaign() {
-  election_elapsed_ = 0;
+  if (role_ != pb::LEADER && promotable()) election_elapsed_ = 0;  // as if the timer fired
   timeout();
 }
 

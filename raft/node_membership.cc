@@ -14,16 +14,20 @@ Result<Index> Node::propose_conf_change(const pb::ConfChange& change) {
     return fail(code, why, leader_);
   };
   if (role_ != pb::LEADER)
-    return refuse(Error::Code::kNotLeader, "node " + std::to_string(id_) + " is not the leader" +
-                                               (leader_ != kNoNode ? "; the leader is node " + std::to_string(leader_) : ""));
+    return refuse(
+        Error::Code::kNotLeader,
+        "node " + std::to_string(id_) + " is not the leader" +
+            (leader_ != kNoNode ? "; the leader is node " + std::to_string(leader_) : ""));
   if (lead_transferee_ != kNoNode)
-    return refuse(Error::Code::kTransferInProgress, "leadership is being transferred to node " + std::to_string(lead_transferee_));
+    return refuse(Error::Code::kTransferInProgress,
+                  "leadership is being transferred to node " + std::to_string(lead_transferee_));
   if (pending_conf_index_ > log_.applied())
-    return refuse(Error::Code::kConfChangeInProgress,
-                  "a membership change is in progress: entry " + std::to_string(pending_conf_index_) +
-                      " is not applied yet");
+    return refuse(Error::Code::kConfChangeInProgress, "a membership change is in progress: entry " +
+                                                          std::to_string(pending_conf_index_) +
+                                                          " is not applied yet");
   if (change.changes().empty())
-    return refuse(Error::Code::kInvalidArgument, "a change needs at least one step; leaving the joint configuration is automatic");
+    return refuse(Error::Code::kInvalidArgument,
+                  "a change needs at least one step; leaving the joint configuration is automatic");
   if (auto next = raft::apply_conf_change(tracker_.config(), change); !next)
     return refuse(Error::Code::kInvalidArgument, next.error().message);
   pb::Entry e;
@@ -46,8 +50,8 @@ Result<pb::ConfState> Node::apply_conf_change(Index index, const pb::ConfChange&
   if (!next) {
     // Every node reaches the same verdict on the same entry, so skipping it
     // keeps the configurations in step.
-    trace_refused("apply_conf_change", "entry " + std::to_string(index) + " (" + raft::describe(change) +
-                                           "): " + next.error().message);
+    trace_refused("apply_conf_change", "entry " + std::to_string(index) + " (" +
+                                           raft::describe(change) + "): " + next.error().message);
     return std::unexpected(next.error());
   }
   conf_index_ = index;
@@ -87,7 +91,11 @@ void Node::set_configuration(Configuration config) {
 // LeaveJoint: once the leader has applied the entry that entered the joint
 // configuration, it proposes the entry that leaves it.
 void Node::maybe_leave_joint() {
-  if (role_ != pb::LEADER || !tracker_.voters().joint() || pending_conf_index_ > log_.applied()) return;
+  // Not during a leadership transfer: the log must stand still for the
+  // target; the next leader leaves the joint configuration instead.
+  if (role_ != pb::LEADER || !tracker_.voters().joint() || pending_conf_index_ > log_.applied() ||
+      lead_transferee_ != kNoNode)
+    return;
   ActionScope scope(*this, "LeaveJoint");
   pb::Entry e;
   e.set_term(current_term_);

@@ -112,12 +112,20 @@ void Node::handle_append_entries_response(const pb::Message& m) {
                   &m);
     return;
   }
+  if (!tracker_.has_progress(m.from())) {
+    trace_refused(
+        "step", "an answer from node " + std::to_string(m.from()) + ", which is no longer a member",
+        &m);
+    return;
+  }
   Progress& pr = tracker_.progress(m.from());
   pr.recent_active = true;
   if (m.reject()) {
-    // A rejection of an append we no longer have outstanding is stale.
-    const bool stale =
-        pr.state == Progress::State::kReplicate ? m.index() <= pr.match : m.index() != pr.next - 1;
+    // A rejection of an append we no longer have outstanding is stale; while
+    // a snapshot is on its way, every rejection is.
+    bool stale = m.index() != pr.next - 1;
+    if (pr.state == Progress::State::kReplicate) stale = m.index() <= pr.match;
+    if (pr.state == Progress::State::kSnapshot) stale = true;
     if (stale) {
       trace_refused("step", "a stale rejection of index " + std::to_string(m.index()), &m);
       return;

@@ -33,9 +33,10 @@ void Node::handle_install_snapshot_request(const pb::Message& m) {
   if (meta.index() <= log_.committed()) {
     // Older than what we know is committed (a late or duplicated snapshot):
     // installing it would move the state machine backwards.
-    trace_refused("step", "a snapshot at index " + std::to_string(meta.index()) +
-                              " is not newer than the commit index " +
-                              std::to_string(log_.committed()), &m);
+    trace_refused("step",
+                  "a snapshot at index " + std::to_string(meta.index()) +
+                      " is not newer than the commit index " + std::to_string(log_.committed()),
+                  &m);
     reply.set_index(log_.committed());
   } else if (log_.match_term(meta.index(), meta.term())) {
     // Our log already holds the snapshot's last entry, so it matches the

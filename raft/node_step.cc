@@ -134,7 +134,8 @@ bool Node::update_term(const pb::Message& m) {
   // there only if we win (start_election), not on each answer.
   if (m.type() == pb::PRE_VOTE_RESPONSE && !m.reject()) return true;
   const bool from_leader =
-      m.type() == pb::APPEND_ENTRIES_REQUEST || m.type() == pb::HEARTBEAT_REQUEST;
+      m.type() == pb::APPEND_ENTRIES_REQUEST || m.type() == pb::HEARTBEAT_REQUEST ||
+      m.type() == pb::INSTALL_SNAPSHOT_REQUEST || m.type() == pb::TIMEOUT_NOW_REQUEST;
   if (m.from() == lead_transferee_)
     abort_leader_transfer(
         "node " + std::to_string(m.from()) + " campaigns in term " + std::to_string(m.term()),

@@ -15,13 +15,16 @@ Result<void> Node::transfer_leadership(NodeId to) {
   };
   if (role_ != pb::LEADER)
     return refuse(Error::Code::kNotLeader, "node " + std::to_string(id_) + " is not the leader");
-  if (to == id_) return refuse(Error::Code::kInvalidArgument, "node " + std::to_string(to) + " already leads");
+  if (to == id_)
+    return refuse(Error::Code::kInvalidArgument, "node " + std::to_string(to) + " already leads");
   if (!tracker_.is_member(to))
     return refuse(Error::Code::kInvalidArgument, "node " + std::to_string(to) + " is not a member");
   if (!tracker_.is_voter(to))
-    return refuse(Error::Code::kInvalidArgument, "node " + std::to_string(to) + " is a learner and cannot lead");
+    return refuse(Error::Code::kInvalidArgument,
+                  "node " + std::to_string(to) + " is a learner and cannot lead");
   if (lead_transferee_ == to) return {};  // already under way
-  if (lead_transferee_ != kNoNode) abort_leader_transfer("a transfer to another node was asked for");
+  if (lead_transferee_ != kNoNode)
+    abort_leader_transfer("a transfer to another node was asked for");
   lead_transferee_ = to;
   election_elapsed_ = 0;  // the transfer has one election timeout to succeed
   trace([&](pb::Event& e) { e.mutable_transfer_started()->set_target(to); });

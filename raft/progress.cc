@@ -42,6 +42,7 @@ void Progress::become_snapshot(Index snapshot_index) {
   state = State::kSnapshot;
   probe_sent = false;
   pending_snapshot = snapshot_index;
+  next = snapshot_index + 1;  // where it will resume once the snapshot is in
   snapshot_heartbeats = 0;
   inflights.clear();
 }

@@ -213,14 +213,6 @@ raft::Result<void> Cluster::restart(NodeId id) {
     m.applied.assign(log.entries().begin(), log.entries().end());
     m.conf_history[snapshot.metadata().index()] = snapshot.metadata().conf_state();
   }
-  // The state machine comes back from the stored snapshot; the node hands
-  // out the committed entries after it again.
-  if (const auto snapshot = m.storage->snapshot(); snapshot.metadata().index() > 0) {
-    pb::AppliedLog log;
-    if (!log.ParseFromString(snapshot.data())) raft::raft_fatal("sim: undecodable snapshot data");
-    m.applied.assign(log.entries().begin(), log.entries().end());
-    m.conf_history[snapshot.metadata().index()] = snapshot.metadata().conf_state();
-  }
   auto node = raft::Node::create(config_for(id, m), *m.storage);
   ++m.restarts;
   if (!node) return std::unexpected(node.error());

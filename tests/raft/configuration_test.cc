@@ -14,7 +14,8 @@ namespace pb = etcetera::raft::pb;
 
 Configuration three() {
   pb::ConfState cs;
-  for (int id : {1, 2, 3}) cs.add_voters(id);
+  for (int id : {1, 2, 3})
+    cs.add_voters(id);
   return Configuration::from_conf_state(cs);
 }
 
@@ -36,7 +37,8 @@ std::string refusal(const Configuration& c, const pb::ConfChange& cc) {
 }  // namespace
 
 TEST_CASE("a change enters the joint configuration, and an empty one leaves it") {
-  auto joint = etcetera::raft::apply_conf_change(three(), change({{pb::ADD_VOTER, 4}, {pb::REMOVE_NODE, 1}}));
+  auto joint = etcetera::raft::apply_conf_change(
+      three(), change({{pb::ADD_VOTER, 4}, {pb::REMOVE_NODE, 1}}));
   REQUIRE(joint);
   CHECK(joint->describe() == "voters=(2 3 4)&&(1 2 3)");
   auto left = etcetera::raft::apply_conf_change(*joint, pb::ConfChange());
@@ -62,14 +64,16 @@ TEST_CASE("while joint, decisions need both majorities") {
 }
 
 TEST_CASE("changes that cannot be made are refused with a reason") {
-  CHECK(refusal(three(), change({{pb::REMOVE_NODE, 1}, {pb::REMOVE_NODE, 2}, {pb::REMOVE_NODE, 3}})) ==
+  CHECK(refusal(three(),
+                change({{pb::REMOVE_NODE, 1}, {pb::REMOVE_NODE, 2}, {pb::REMOVE_NODE, 3}})) ==
         "the change would leave no voter: removing the last voter is refused");
   CHECK(refusal(three(), change({{pb::ADD_VOTER, 2}})) == "node 2 is already a voter");
   CHECK(refusal(three(), change({{pb::REMOVE_NODE, 7}})) == "node 7 is not a member");
   CHECK(refusal(three(), change({{pb::ADD_VOTER, 4}, {pb::REMOVE_NODE, 4}})) ==
         "node 4 appears twice in one change");
   CHECK(refusal(three(), change({{pb::ADD_VOTER, 0}})) == "node id 0 is reserved for 'no node'");
-  CHECK(refusal(three(), pb::ConfChange()) == "the configuration is not joint: there is nothing to leave");
+  CHECK(refusal(three(), pb::ConfChange()) ==
+        "the configuration is not joint: there is nothing to leave");
   auto joint = etcetera::raft::apply_conf_change(three(), change({{pb::ADD_VOTER, 4}}));
   REQUIRE(joint);
   CHECK(refusal(*joint, change({{pb::ADD_VOTER, 5}})) ==

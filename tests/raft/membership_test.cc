@@ -104,7 +104,8 @@ TEST_CASE("a snapshot not newer than the commit index is refused, and acknowledg
   auto rd = c.process_ready(2);
   REQUIRE(rd);
   REQUIRE(rd->persisted_messages.size() == 1);
-  CHECK(rd->persisted_messages[0].index() == c.node(2).log().committed());  // "I am further than that"
+  CHECK(rd->persisted_messages[0].index() ==
+        c.node(2).log().committed());  // "I am further than that"
   CHECK_FALSE(rd->snapshot.has_value());
 }
 

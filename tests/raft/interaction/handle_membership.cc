@@ -38,7 +38,9 @@ std::string handle_propose_conf_change(InteractionEnv& env, const Command& c) {
     if (step.size() < 2 || (step[0] != 'v' && step[0] != 'l' && step[0] != 'r'))
       throw ScriptError{"propose-conf-change: steps are v<id>, l<id> or r<id>, not '" + step + "'"};
     auto* s = cc.add_changes();
-    s->set_type(step[0] == 'v' ? raft::pb::ADD_VOTER : step[0] == 'l' ? raft::pb::ADD_LEARNER : raft::pb::REMOVE_NODE);
+    s->set_type(step[0] == 'v'   ? raft::pb::ADD_VOTER
+                : step[0] == 'l' ? raft::pb::ADD_LEARNER
+                                 : raft::pb::REMOVE_NODE);
     s->set_node(parse_uint(c, step.substr(1)));
   }
   auto index = env.cluster().node(id).propose_conf_change(cc);
