@@ -147,7 +147,8 @@ class Node {
   void check_quorum();
 
   // --- replication (node_replication.cc) ---
-  void append_entry(std::string data);
+  // ClientRequest: appends one entry of the current term; returns its index.
+  Index append_entry(std::string data, pb::EntryType type = pb::ENTRY_NORMAL);
   bool send_append(NodeId to, bool send_if_empty = true);
   void bcast_append();
   void send_heartbeat(NodeId to, const std::string& context);

@@ -30,17 +30,9 @@ Result<Index> Node::propose_conf_change(const pb::ConfChange& change) {
                   "a change needs at least one step; leaving the joint configuration is automatic");
   if (auto next = raft::apply_conf_change(tracker_.config(), change); !next)
     return refuse(Error::Code::kInvalidArgument, next.error().message);
-  pb::Entry e;
-  e.set_term(current_term_);
-  e.set_index(log_.last_index() + 1);
-  e.set_type(pb::ENTRY_CONF_CHANGE);
-  e.set_data(change.SerializeAsString());
-  log_.append(std::span(&e, 1));
-  pending_conf_index_ = e.index();
-  trace([&](pb::Event& ev) { ev.mutable_proposal_accepted()->set_index(e.index()); });
-  trace_appended(e.index(), 0);
+  pending_conf_index_ = append_entry(change.SerializeAsString(), pb::ENTRY_CONF_CHANGE);
   bcast_append();
-  return e.index();
+  return pending_conf_index_;
 }
 
 Result<pb::ConfState> Node::apply_conf_change(Index index, const pb::ConfChange& change) {
@@ -97,14 +89,7 @@ void Node::maybe_leave_joint() {
       lead_transferee_ != kNoNode)
     return;
   ActionScope scope(*this, "LeaveJoint");
-  pb::Entry e;
-  e.set_term(current_term_);
-  e.set_index(log_.last_index() + 1);
-  e.set_type(pb::ENTRY_CONF_CHANGE);
-  e.set_data(pb::ConfChange().SerializeAsString());
-  log_.append(std::span(&e, 1));
-  pending_conf_index_ = e.index();
-  trace_appended(e.index(), 0);
+  pending_conf_index_ = append_entry(pb::ConfChange().SerializeAsString(), pb::ENTRY_CONF_CHANGE);
   bcast_append();
 }
 

@@ -8,14 +8,16 @@ namespace etcetera::raft {
 
 // ClientRequest (and the leader's no-op): the entry joins the leader's log,
 // unstable until the next Ready is persisted.
-void Node::append_entry(std::string data) {
+Index Node::append_entry(std::string data, pb::EntryType type) {
   pb::Entry e;
   e.set_term(current_term_);
   e.set_index(log_.last_index() + 1);
+  e.set_type(type);
   e.set_data(std::move(data));
   log_.append(std::span(&e, 1));
   trace([&](pb::Event& ev) { ev.mutable_proposal_accepted()->set_index(e.index()); });
   trace_appended(e.index(), 0);
+  return e.index();
 }
 
 // AppendEntries(i, j): sends follower `to` the entries from its next index,
