@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "raft/error.h"
+#include "raft/mutant.h"
 #include "raft/types.h"
 
 namespace etcetera::raft {
@@ -36,9 +37,10 @@ struct Config {
   std::size_t max_inflight_msgs = 256;   // appends in flight per follower while replicating
   std::size_t max_entries_per_msg = 64;  // entries carried by one AppendEntries request
 
-  Index applied = 0;           // how far the application had applied before a restart
-  std::uint64_t seed = 0;      // seeds the election-timeout jitter of this node
-  TraceSink* trace = nullptr;  // receives every event; nullptr costs nothing
+  Index applied = 0;              // how far the application had applied before a restart
+  std::uint64_t seed = 0;         // seeds the election-timeout jitter of this node
+  TraceSink* trace = nullptr;     // receives every event; nullptr costs nothing
+  Mutant mutant = Mutant::kNone;  // a known bug, on purpose (raft/mutant.h); never in production
 
   [[nodiscard]] Result<void> validate() const;
 };

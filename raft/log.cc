@@ -48,7 +48,8 @@ bool RaftLog::is_up_to_date(Index index, Term t) const {
 
 std::optional<RaftLog::Appended> RaftLog::maybe_append(Index prev_index, Term prev_term,
                                                        Index leader_commit,
-                                                       std::span<const pb::Entry> entries) {
+                                                       std::span<const pb::Entry> entries,
+                                                       bool rewrite_matching) {
   if (!match_term(prev_index, prev_term)) return std::nullopt;
   Appended out{.last_new = prev_index + entries.size()};
   if (Index conflict = find_conflict(entries); conflict != 0) {
@@ -56,6 +57,9 @@ std::optional<RaftLog::Appended> RaftLog::maybe_append(Index prev_index, Term pr
       raft_fatal("an AppendEntries request conflicts with a committed entry");
     truncate_and_append(entries.subspan(conflict - entries.front().index()));
     out.first_written = conflict;
+  } else if (rewrite_matching && !entries.empty() && last_index() > out.last_new) {
+    truncate_and_append(entries);
+    out.first_written = entries.front().index();
   }
   commit_to(std::min(leader_commit, out.last_new));
   return out;

@@ -54,8 +54,11 @@ class RaftLog {
     Index last_new;           // the index of the request's last entry
     Index first_written = 0;  // the first entry actually written; 0 if all were present
   };
+  // `rewrite_matching` is the truncate-stale-append mutant (raft/mutant.h):
+  // it rewrites the entries even where they match, cutting what follows.
   std::optional<Appended> maybe_append(Index prev_index, Term prev_term, Index leader_commit,
-                                       std::span<const pb::Entry> entries);
+                                       std::span<const pb::Entry> entries,
+                                       bool rewrite_matching = false);
 
   // The leader appends its own new entries. REQUIRES: they continue the log.
   void append(std::span<const pb::Entry> entries);

@@ -47,7 +47,7 @@ Result<Node> Node::create(const Config& config, const Storage& storage) {
 Node::Node(const Config& config, const Storage& storage)
     : id_(config.id),
       current_term_(storage.hard_state().term()),
-      voted_for_(storage.hard_state().vote()),
+      voted_for_(config.mutant == Mutant::kForgetVote ? kNoNode : storage.hard_state().vote()),
       log_(storage, config.applied),
       config_(config),
       tracker_(initial_configuration(config, storage), config.max_inflight_msgs),

@@ -165,6 +165,7 @@ class Node {
   void handle_read_index_request(const pb::Message& m);
   void handle_read_index_response(const pb::Message& m);
   void confirm_reads(NodeId from, const std::string& context);
+  void release_read(ReadRequest request);
   void queue_read_state(std::string context, Index index);
   void release_applied_reads();
   void abandon_pending_reads(const std::string& reason);

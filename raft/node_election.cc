@@ -84,7 +84,8 @@ void Node::handle_request_vote_request(const pb::Message& m) {
   const bool pre_vote = m.type() == pb::PRE_VOTE_REQUEST;
   const bool can_vote = voted_for_ == m.from() || (voted_for_ == kNoNode && leader_ == kNoNode) ||
                         (pre_vote && m.term() > current_term_);
-  const bool grant = can_vote && log_.is_up_to_date(m.index(), m.log_term());
+  const bool grant = can_vote && (log_.is_up_to_date(m.index(), m.log_term()) ||
+                                  config_.mutant == Mutant::kVoteWithoutLogCheck);
   pb::Message reply;
   reply.set_type(pre_vote ? pb::PRE_VOTE_RESPONSE : pb::REQUEST_VOTE_RESPONSE);
   reply.set_to(m.from());

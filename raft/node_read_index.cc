@@ -50,12 +50,15 @@ Result<void> Node::leader_read_index(std::string context, NodeId from) {
     e.mutable_read_index_requested()->set_context(context);
     e.mutable_read_index_requested()->set_index(index);
   });
-  read_only_.add(ReadRequest{context, index, from, {id_}});
-  if (tracker_.voters().has_quorum({id_})) {
-    confirm_reads(id_, context);  // a single voter is its own majority
-  } else {
-    bcast_heartbeat(context);
+  ReadRequest request{context, index, from, {id_}};
+  // A single voter is its own majority. (The read-no-heartbeat mutant skips
+  // the confirmation everywhere: a deposed leader then serves stale reads.)
+  if (tracker_.voters().has_quorum({id_}) || config_.mutant == Mutant::kReadWithoutHeartbeat) {
+    release_read(std::move(request));
+    return {};
   }
+  read_only_.add(std::move(request));
+  bcast_heartbeat(context);
   return {};
 }
 
@@ -82,18 +85,23 @@ void Node::handle_read_index_response(const pb::Message& m) {
 // A heartbeat answer for `context` from `from`: releases every read that a
 // majority has now confirmed.
 void Node::confirm_reads(NodeId from, const std::string& context) {
-  for (ReadRequest& r : read_only_.recv_ack(from, context, tracker_.voters())) {
-    if (r.from == id_) {
-      queue_read_state(std::move(r.context), r.index);
-      continue;
-    }
-    pb::Message reply;
-    reply.set_type(pb::READ_INDEX_RESPONSE);
-    reply.set_to(r.from);
-    reply.set_index(r.index);
-    reply.set_context(r.context);
-    send(std::move(reply));
+  for (ReadRequest& r : read_only_.recv_ack(from, context, tracker_.voters()))
+    release_read(std::move(r));
+}
+
+// A confirmed read: served here once applied, or its index sent to the
+// follower that asked.
+void Node::release_read(ReadRequest r) {
+  if (r.from == id_) {
+    queue_read_state(std::move(r.context), r.index);
+    return;
   }
+  pb::Message reply;
+  reply.set_type(pb::READ_INDEX_RESPONSE);
+  reply.set_to(r.from);
+  reply.set_index(r.index);
+  reply.set_context(r.context);
+  send(std::move(reply));
 }
 
 void Node::queue_read_state(std::string context, Index index) {

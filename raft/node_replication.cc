@@ -88,7 +88,8 @@ void Node::handle_append_entries_request(const pb::Message& m) {
   const Index last_before = log_.last_index();
   const Index commit_before = log_.committed();
   std::vector<pb::Entry> entries(m.entries().begin(), m.entries().end());
-  if (auto appended = log_.maybe_append(m.index(), m.log_term(), m.commit(), entries)) {
+  if (auto appended = log_.maybe_append(m.index(), m.log_term(), m.commit(), entries,
+                                        config_.mutant == Mutant::kTruncateOnStaleAppend)) {
     if (const Index first = appended->first_written; first != 0)
       trace_appended(first, first <= last_before ? first : 0);
     trace_commit(commit_before);
@@ -207,7 +208,9 @@ void Node::handle_heartbeat_response(const pb::Message& m) {
 bool Node::advance_commit_index() {
   ActionScope scope(*this, "AdvanceCommitIndex");
   const Index quorum_index = tracker_.committed_index();
-  if (quorum_index <= log_.committed() || log_.term(quorum_index) != current_term_) return false;
+  const bool own_term =
+      log_.term(quorum_index) == current_term_ || config_.mutant == Mutant::kFigure8Commit;
+  if (quorum_index <= log_.committed() || !own_term) return false;
   const Index before = log_.committed();
   log_.commit_to(quorum_index);
   trace_commit(before);

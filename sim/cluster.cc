@@ -47,6 +47,7 @@ raft::Config Cluster::config_for(NodeId id, const Member& m) const {
   // Distinct, reproducible jitter per node and per incarnation.
   c.seed = options_.seed * 1000003 + id * 7919 + static_cast<std::uint64_t>(restarts);
   c.trace = trace_;
+  c.mutant = options_.mutant;
   return c;
 }
 

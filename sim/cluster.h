@@ -34,6 +34,7 @@ struct ClusterOptions {
   std::size_t max_inflight_msgs = 256;
   std::size_t max_entries_per_msg = 64;
   std::uint64_t seed = 1;
+  raft::Mutant mutant = raft::Mutant::kNone;  // a known bug in every node (raft/mutant.h)
 };
 
 class Cluster {

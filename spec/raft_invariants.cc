@@ -154,6 +154,16 @@ Violation check_match_index_inv(const ClusterView& v) {
   return std::nullopt;
 }
 
+Violation check_read_index_inv(const ClusterView& v) {
+  if (v.stale_reads().empty()) return std::nullopt;
+  return v.stale_reads().front();
+}
+
+Violation check_advance_commit_index_step(const ClusterView& v) {
+  if (v.disallowed_steps().empty()) return std::nullopt;
+  return v.disallowed_steps().front();
+}
+
 const std::vector<NamedInvariant>& raft_invariants() {
   static const std::vector<NamedInvariant> all = {
       {"ElectionSafetyInv", check_election_safety_inv},
@@ -168,6 +178,8 @@ const std::vector<NamedInvariant>& raft_invariants() {
       {"LeaderLogHasNoopInv", check_leader_log_has_noop_inv},
       {"CandidateVotesInv", check_candidate_votes_inv},
       {"MatchIndexInv", check_match_index_inv},
+      {"ReadIndexInv", check_read_index_inv},                   // beyond Raft.tla: reads by clients
+      {"AdvanceCommitIndex", check_advance_commit_index_step},  // a step, not a state
   };
   return all;
 }

@@ -32,6 +32,12 @@ Violation check_voted_for_leader_inv(const ClusterView& v);
 Violation check_leader_log_has_noop_inv(const ClusterView& v);
 Violation check_candidate_votes_inv(const ClusterView& v);
 Violation check_match_index_inv(const ClusterView& v);
+// Not in Raft.tla, which has no clients: a read released by ReadIndex
+// reflects every entry committed before the read was asked for (thesis 6.4).
+Violation check_read_index_inv(const ClusterView& v);
+// A step check rather than a state invariant: every AdvanceCommitIndex seen
+// in the trace was a step Raft.tla's AdvanceCommitIndex allows.
+Violation check_advance_commit_index_step(const ClusterView& v);
 
 struct NamedInvariant {
   const char* name;  // the spec's name, e.g. "LogMatchingInv"

@@ -11,10 +11,42 @@ void ClusterView::apply(const Event& e) {
   NodeView& node = nodes_[e.node()];
   switch (e.kind_case()) {
     case Event::kStarted: {
+      // Entries before first_index are in the node's snapshot: committed.
       const auto& s = e.started();
-      node.log.assign(s.terms().begin(), s.terms().end());
+      node.log.clear();
+      for (Index k = 1; k < s.first_index(); ++k) {
+        auto it = committed_.find(k);
+        node.log.push_back(it == committed_.end() ? 0 : it->second.term);
+      }
+      node.log.insert(node.log.end(), s.terms().begin(), s.terms().end());
       node.votes_granted.clear();
       node.match_index.clear();
+      break;
+    }
+    case Event::kSnapshotRestored: {
+      // The log becomes the snapshot: entries through its index, all
+      // committed, so their terms are those recorded when they committed.
+      const auto& r = e.snapshot_restored();
+      node.log.assign(r.index(), r.term());
+      for (Index k = 1; k <= r.index(); ++k)
+        if (auto it = committed_.find(k); it != committed_.end()) node.log[k - 1] = it->second.term;
+      break;
+    }
+    case Event::kReadIndexRequested: {
+      // A forwarded read is asked for on the follower (index 0); the leader's
+      // own record of it (same context, on another node) comes later.
+      const Index floor = committed_.empty() ? 0 : committed_.rbegin()->first;
+      read_floor_.try_emplace({e.node(), e.read_index_requested().context()}, floor);
+      break;
+    }
+    case Event::kReadIndexReleased: {
+      const auto& r = e.read_index_released();
+      auto it = read_floor_.find({e.node(), r.context()});
+      if (it != read_floor_.end() && r.index() < it->second)
+        stale_reads_.push_back("node " + std::to_string(e.node()) + " served read '" + r.context() +
+                               "' at index " + std::to_string(r.index()) + ", but index " +
+                               std::to_string(it->second) + " was committed before it was asked");
+      if (it != read_floor_.end()) read_floor_.erase(it);
       break;
     }
     case Event::kEntriesAppended: {
@@ -29,9 +61,22 @@ void ClusterView::apply(const Event& e) {
       if (m.term() != e.state().term()) break;
       if (m.type() == raft::pb::REQUEST_VOTE_RESPONSE && e.state().role() == raft::pb::CANDIDATE)
         node.votes_granted.try_emplace(m.from(), !m.reject());
+      // (An answer about an index past the leader's log is refused by it.)
       if (m.type() == raft::pb::APPEND_ENTRIES_RESPONSE && !m.reject() &&
-          e.state().role() == raft::pb::LEADER)
+          e.state().role() == raft::pb::LEADER && m.index() <= node.log.size())
         node.match_index[m.from()] = std::max(node.match_index[m.from()], m.index());
+      break;
+    }
+    case Event::kCommitAdvanced: {
+      // AdvanceCommitIndex in Raft.tla is enabled only for an index whose
+      // entry has the leader's current term (Figure 8).
+      const Index to = e.commit_advanced().to();
+      if (e.action() == "AdvanceCommitIndex" && to >= 1 && to <= node.log.size() &&
+          node.log[to - 1] != e.state().term())
+        disallowed_steps_.push_back("leader " + std::to_string(e.node()) + " of term " +
+                                    std::to_string(e.state().term()) + " committed index " +
+                                    std::to_string(to) + " of term " +
+                                    std::to_string(node.log[to - 1]));
       break;
     }
     default:

@@ -4,11 +4,15 @@
 //
 // Mapping from trace to spec variables (spec/README.md has the full table):
 //   currentTerm, votedFor, role, commitIndex <- Event.state of every event
-//   log            <- Started.terms, EntriesAppended (terms only: by Log
-//                     Matching, an index and a term identify an entry)
+//   log            <- Started.terms, EntriesAppended, SnapshotRestored (terms
+//                     only: by Log Matching, an index and a term identify an
+//                     entry; a snapshot's entries take the terms they were
+//                     committed with). Compaction does not shorten the spec's
+//                     log: it only moves entries from the log into a snapshot.
 //   committed      <- each rise of a commit index, with the committing term
 //   votesGranted   <- granted RequestVoteResponses a candidate received
 //   matchIndex     <- successful AppendEntriesResponses a leader received
+//   (reads, not in Raft.tla) <- ReadIndexRequested / ReadIndexReleased
 #pragma once
 
 #include <map>
@@ -51,6 +55,12 @@ class ClusterView {
   const std::map<Term, std::vector<NodeId>>& leaders() const { return leaders_; }
   // Indexes ever committed with two different terms, with both terms.
   const std::vector<std::string>& commit_conflicts() const { return commit_conflicts_; }
+  // Reads released at an index below an entry committed before they were
+  // asked for: stale reads (thesis 6.4), each described.
+  const std::vector<std::string>& stale_reads() const { return stale_reads_; }
+  // Steps the spec's actions do not allow, as far as checked so far: a
+  // leader's AdvanceCommitIndex to an entry not of its own term.
+  const std::vector<std::string>& disallowed_steps() const { return disallowed_steps_; }
 
  private:
   void apply_state(NodeId id, NodeView& node, const raft::pb::NodeState& state);
@@ -60,6 +70,11 @@ class ClusterView {
   std::map<Index, CommittedEntry> committed_;
   std::map<Term, std::vector<NodeId>> leaders_;
   std::vector<std::string> commit_conflicts_;
+  // Per node and read context: the highest index committed anywhere when
+  // the read was asked for. Its read index must be at least that.
+  std::map<std::pair<NodeId, std::string>, Index> read_floor_;
+  std::vector<std::string> stale_reads_;
+  std::vector<std::string> disallowed_steps_;
 };
 
 }  // namespace etcetera::spec

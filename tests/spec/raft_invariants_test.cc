@@ -154,3 +154,30 @@ TEST_CASE("MatchIndexInv catches a leader that believes a follower matches where
   receive(v, 1, leader2, pb::APPEND_ENTRIES_RESPONSE, 2, 2);
   CHECK(etcetera::spec::check_match_index_inv(v));
 }
+
+TEST_CASE("ReadIndexInv catches a read served below an index committed before it was asked") {
+  ClusterView v;
+  set_log(v, 1, {pb::LEADER, 2, 1, 2}, {1, 2});
+  Event asked = event(2, {pb::LEADER, 1, 2, 1});
+  asked.mutable_read_index_requested()->set_context("r");
+  v.apply(asked);
+  Event served = event(2, {pb::LEADER, 1, 2, 1});
+  served.mutable_read_index_released()->set_context("r");
+  served.mutable_read_index_released()->set_index(1);
+  v.apply(served);
+  auto why = etcetera::spec::check_read_index_inv(v);
+  REQUIRE(why);
+  CHECK(*why == "node 2 served read 'r' at index 1, but index 2 was committed before it was asked");
+}
+
+TEST_CASE("the AdvanceCommitIndex step check catches a commit of an earlier term's entry") {
+  ClusterView v;
+  set_log(v, 1, {pb::LEADER, 4, 1, 0}, {1, 2, 4});
+  Event e = event(1, {pb::LEADER, 4, 1, 2});
+  e.set_action("AdvanceCommitIndex");
+  e.mutable_commit_advanced()->set_to(2);
+  v.apply(e);
+  auto why = etcetera::spec::check_advance_commit_index_step(v);
+  REQUIRE(why);
+  CHECK(*why == "leader 1 of term 4 committed index 2 of term 2");
+}

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "raft/describe.h"
+#include "spec/raft_invariants.h"
 
 namespace etcetera::tests {
 namespace {
@@ -81,7 +82,8 @@ sim::Cluster& InteractionEnv::cluster() {
 
 void InteractionEnv::create_cluster(const sim::ClusterOptions& options) {
   cluster_ = std::make_unique<sim::Cluster>(options, &trace_);
-  trace_.take();
+  for (const auto& e : trace_.take())
+    view_.apply(e);  // the nodes starting: not printed
 }
 
 raft::NodeId InteractionEnv::node_arg(const Command& c, std::size_t i) const {
@@ -109,8 +111,17 @@ std::vector<raft::NodeId> InteractionEnv::node_args(const Command& c) const {
 
 std::string InteractionEnv::take_events(const std::string& indent) {
   std::string out;
-  for (const auto& e : trace_.take())
+  for (const auto& e : trace_.take()) {
     if (shown(e)) out += indent + std::to_string(e.node()) + " " + raft::describe(e) + "\n";
+    view_.apply(e);
+    for (const auto& inv : spec::raft_invariants()) {
+      if (violated_.contains(inv.name)) continue;
+      if (auto why = inv.check(view_)) {
+        out += indent + "INVARIANT VIOLATED " + inv.name + ": " + *why + "\n";
+        violated_.insert(inv.name);
+      }
+    }
+  }
   return out;
 }
 

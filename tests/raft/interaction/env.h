@@ -7,11 +7,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "raft/trace.h"
 #include "sim/cluster.h"
+#include "spec/raft_view.h"
 
 namespace etcetera::tests {
 
@@ -45,6 +47,10 @@ class InteractionEnv {
   using Handler = std::function<std::string(InteractionEnv&, const Command&)>;
   std::map<std::string, Handler> handlers_;
   raft::TraceBuffer trace_;
+  // Every event also goes through the spec's invariants: a script whose run
+  // breaks one says so in its output (what the bug= option is for).
+  spec::ClusterView view_;
+  std::set<std::string> violated_;  // each invariant is reported once, when it first fails
   std::unique_ptr<sim::Cluster> cluster_;
 };
 

@@ -6,7 +6,8 @@
 namespace etcetera::tests {
 
 // add-nodes N [pre-vote=true] [check-quorum=true] [election=10] [heartbeat=1]
-//             [seed=1] [max-inflight=256] [max-entries=64]
+//             [seed=1] [max-inflight=256] [max-entries=64] [bug=NAME]
+// bug= switches on a mutant (raft/mutant.h) in every node, to watch it break.
 std::string handle_add_nodes(InteractionEnv& env, const Command& c) {
   if (env.has_cluster()) throw ScriptError{"add-nodes: the cluster already exists"};
   if (c.args.size() != 1) throw ScriptError{"add-nodes: usage: add-nodes N [option=value ...]"};
@@ -19,6 +20,11 @@ std::string handle_add_nodes(InteractionEnv& env, const Command& c) {
   o.seed = uint_option(c, "seed", 1);
   o.max_inflight_msgs = uint_option(c, "max-inflight", 256);
   o.max_entries_per_msg = uint_option(c, "max-entries", 64);
+  if (c.options.contains("bug")) {
+    const auto mutant = raft::mutant_by_name(c.options.at("bug"));
+    if (!mutant) throw ScriptError{"add-nodes: no mutant named '" + c.options.at("bug") + "'"};
+    o.mutant = *mutant;
+  }
   if (o.nodes < 1 || o.nodes > 9) throw ScriptError{"add-nodes: between 1 and 9 nodes"};
   env.create_cluster(o);
   std::string out = "election timeouts:";

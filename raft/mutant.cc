@@ -1,0 +1,32 @@
+#include "raft/mutant.h"
+
+namespace etcetera::raft {
+
+const std::vector<MutantInfo>& all_mutants() {
+  static const std::vector<MutantInfo> all = {
+      {Mutant::kFigure8Commit, "figure8",
+       "a leader commits an entry of an earlier term once a majority holds it (Figure 8)"},
+      {Mutant::kForgetVote, "forget-vote", "a restarted node forgets whom it voted for"},
+      {Mutant::kVoteWithoutLogCheck, "vote-any-log",
+       "votes are granted without checking that the candidate's log is up to date"},
+      {Mutant::kTruncateOnStaleAppend, "truncate-stale-append",
+       "a follower cuts its log after a late AppendEntries, even where it matched"},
+      {Mutant::kReadWithoutHeartbeat, "read-no-heartbeat",
+       "ReadIndex answers without a heartbeat round, so a deposed leader serves stale reads"},
+  };
+  return all;
+}
+
+std::optional<Mutant> mutant_by_name(std::string_view name) {
+  for (const auto& m : all_mutants())
+    if (m.name == name) return m.mutant;
+  return std::nullopt;
+}
+
+std::string_view mutant_name(Mutant mutant) {
+  for (const auto& m : all_mutants())
+    if (m.mutant == mutant) return m.name;
+  return "none";
+}
+
+}  // namespace etcetera::raft
