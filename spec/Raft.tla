@@ -399,9 +399,10 @@ HandleRequestVoteResponse(i, j, m) ==
 \* Follower) and runs the consistency check (section 3.5).  On success it
 \* deletes a conflicting suffix, appends the entry, learns the commit
 \* index and acknowledges; on failure it replies with a conflict hint
-\* (section 5.4.2 of the dissertation's optimisation): the term of its
-\* entry at prevLogIndex and the first index it holds of that term, or
-\* term 0 and its last index + 1 if it has no entry at prevLogIndex.
+\* (the optimisation sketched at the end of section 5.3 of the Raft
+\* paper): the term of its entry at prevLogIndex and the first index it
+\* holds of that term, or term 0 and its last index + 1 if it has no
+\* entry at prevLogIndex.
 HandleAppendEntriesRequest(i, j, m) ==
     /\ m.mtype = AppendEntriesRequest
     /\ IsCurrent(i, m)
