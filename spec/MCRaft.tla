@@ -15,37 +15,58 @@ CONSTANT MaxMessages
 CONSTANT MaxRestarts
 \* At most MaxCheckQuorums CheckQuorum step-downs in a behaviour.
 CONSTANT MaxCheckQuorums
+\* At most MaxCompactions Compact steps in a behaviour.
+CONSTANT MaxCompactions
+\* At most MaxConfChanges ProposeConfChange steps in a behaviour (the
+\* LeaveJoint entry each one brings is not counted).
+CONSTANT MaxConfChanges
 
-ASSUME {MaxTerm, MaxLogLen, MaxMessages, MaxRestarts, MaxCheckQuorums} \subseteq Nat
+ASSUME {MaxTerm, MaxLogLen, MaxMessages, MaxRestarts, MaxCheckQuorums,
+        MaxCompactions, MaxConfChanges} \subseteq Nat
 
 \* Counters of the steps bounded above; they belong to the model, not to
 \* Raft.
 VARIABLE restarts
 VARIABLE checkQuorums
-counterVars == <<restarts, checkQuorums>>
+VARIABLE compactions
+VARIABLE confChanges
+counterVars == <<restarts, checkQuorums, compactions, confChanges>>
 
 MCInit ==
     /\ Init
     /\ restarts = 0
     /\ checkQuorums = 0
+    /\ compactions = 0
+    /\ confChanges = 0
 
-\* Raft's Next, disjunct for disjunct, with the two counted steps
+\* Raft's Next, disjunct for disjunct, with the four counted steps
 \* counted.
 MCNext ==
     \/ /\ \/ \E i \in Servers : Timeout(i)
           \/ \E i \in Servers, v \in Values : ClientRequest(i, v)
           \/ \E i, j \in Servers : AppendEntries(i, j)
+          \/ \E i, j \in Servers : SendSnapshot(i, j)
+          \/ \E i \in Servers : LeaveJoint(i)
+          \/ \E i \in Servers : ApplyConfChange(i)
           \/ \E m \in messages : Receive(m)
           \/ \E m \in messages : DropMessage(m)
        /\ UNCHANGED counterVars
     \/ /\ checkQuorums < MaxCheckQuorums
        /\ \E i \in Servers : CheckQuorum(i)
        /\ checkQuorums' = checkQuorums + 1
-       /\ UNCHANGED restarts
+       /\ UNCHANGED <<restarts, compactions, confChanges>>
     \/ /\ restarts < MaxRestarts
        /\ \E i \in Servers : Restart(i)
        /\ restarts' = restarts + 1
-       /\ UNCHANGED checkQuorums
+       /\ UNCHANGED <<checkQuorums, compactions, confChanges>>
+    \/ /\ compactions < MaxCompactions
+       /\ \E i \in Servers : \E k \in 1 .. commitIndex[i] : Compact(i, k)
+       /\ compactions' = compactions + 1
+       /\ UNCHANGED <<restarts, checkQuorums, confChanges>>
+    \/ /\ confChanges < MaxConfChanges
+       /\ \E i \in Servers, s \in SUBSET Servers : ProposeConfChange(i, s)
+       /\ confChanges' = confChanges + 1
+       /\ UNCHANGED <<restarts, checkQuorums, compactions>>
 
 MCSpec == MCInit /\ [][MCNext]_<<vars, counterVars>>
 
@@ -61,8 +82,15 @@ StateConstraint ==
     /\ Cardinality(messages) <= MaxMessages
     /\ Cardinality({i \in Servers : role[i] = PreCandidate}) <= 1
 
-\* Servers are interchangeable, and so are client values.  Every
-\* invariant is symmetric in both, so TLC may check one state per orbit.
-Symmetry == Permutations(Servers) \cup Permutations(Values)
+\* The initial voters are interchangeable, and so are the other servers
+\* and the client values.  Every invariant is symmetric in these, so TLC
+\* may check one state per orbit.  (Values may be empty: a model of
+\* no-ops and membership changes only.)
+ServerPerms ==
+    IF InitVoters = Servers
+    THEN Permutations(Servers)
+    ELSE Permutations(InitVoters) \cup Permutations(Servers \ InitVoters)
+ValuePerms == IF Values = {} THEN {} ELSE Permutations(Values)
+Symmetry == ServerPerms \cup ValuePerms
 
 =============================================================================

@@ -4,14 +4,16 @@
 (* with optional PreVote, a no-op entry appended by every new leader,     *)
 (* log replication with the consistency check and the conflict hint,      *)
 (* commitment restricted to entries of the leader's own term, CheckQuorum *)
-(* step-down, and crash-restart from stable storage, over a network that  *)
-(* may drop, duplicate and reorder messages.                               *)
+(* step-down, crash-restart from stable storage, log compaction with      *)
+(* InstallSnapshot, and joint-consensus membership changes that take      *)
+(* effect on apply, over a network that may drop, duplicate and reorder   *)
+(* messages.                                                               *)
 (*                                                                         *)
 (* Every action is named after the C++ function that performs it; the     *)
 (* comment above each action gives that function.  Every invariant ends   *)
-(* in "Inv" and has a C++ checker check_<snake_case_name> in               *)
-(* spec/raft_invariants.h.  Model-checking bounds live in MCRaft.tla,     *)
-(* never here.                                                             *)
+(* in "Inv"; all but the four membership and snapshot ones at the end     *)
+(* have a C++ checker check_<snake_case_name> in spec/raft_invariants.h.  *)
+(* Model-checking bounds live in MCRaft.tla, never here.                  *)
 (*                                                                         *)
 (* Section numbers refer to Ongaro's dissertation, "Consensus: Bridging   *)
 (* Theory and Practice" (2014).                                            *)
@@ -23,8 +25,13 @@ EXTENDS Naturals, Sequences, FiniteSets
 (* Constants                                                               *)
 (***************************************************************************)
 
-\* The servers of the (fixed) cluster.
+\* Every server that may ever be a member.  The set is fixed; membership
+\* changes move servers in and out of the voter sets.
 CONSTANT Servers
+
+\* The voters of the initial configuration, a subset of Servers: the
+\* others can be added by a membership change.
+CONSTANT InitVoters
 
 \* The values clients may propose.
 CONSTANT Values
@@ -39,6 +46,7 @@ CONSTANT PreVote
 
 ASSUME Nil \notin Servers \cup Values
 ASSUME PreVote \in BOOLEAN
+ASSUME InitVoters \subseteq Servers /\ InitVoters /= {}
 
 \* Server roles.
 Follower     == "Follower"
@@ -54,6 +62,8 @@ RequestVoteRequest    == "RequestVoteRequest"
 RequestVoteResponse   == "RequestVoteResponse"
 AppendEntriesRequest  == "AppendEntriesRequest"
 AppendEntriesResponse == "AppendEntriesResponse"
+\* Answered with an AppendEntriesResponse, as in the C++.
+InstallSnapshotRequest == "InstallSnapshotRequest"
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -67,9 +77,18 @@ AppendEntriesResponse == "AppendEntriesResponse"
 VARIABLE currentTerm
 \* The server each server voted for in its current term, or Nil.
 VARIABLE votedFor
-\* Each server's log: a sequence of entries [term |-> t, value |-> v].
+\* Each server's log: a sequence of entries [term |-> t, value |-> v],
+\* where v is a client value, Nil (a leader's no-op) or a configuration
+\* (a membership-change entry, see ConfigAt).  Entries 1 .. snapshotIndex[i]
+\* are compacted: the server no longer holds them, only its snapshot.
+\* The spec keeps them in log[i] as history so that the log invariants
+\* keep their meaning; no action reads them, except the term and the
+\* configuration as of snapshotIndex[i], which the snapshot records.
 VARIABLE log
-persistentVars == <<currentTerm, votedFor, log>>
+\* The last index covered by each server's snapshot, 0 if none
+\* (MemoryStorage's snapshot metadata; the first index held is one more).
+VARIABLE snapshotIndex
+persistentVars == <<currentTerm, votedFor, log, snapshotIndex>>
 
 \* Volatile state: lost on restart.
 
@@ -114,8 +133,41 @@ Max(a, b) == IF a > b THEN a ELSE b
 MaxOf(S)  == CHOOSE x \in S : \A y \in S : y <= x
 MinOf(S)  == CHOOSE x \in S : \A y \in S : x <= y
 
-\* A majority of Servers.
-IsQuorum(S) == 2 * Cardinality(S) > Cardinality(Servers)
+\* A configuration: the voters of the incoming and outgoing sets; it is
+\* joint iff outgoing /= {} (C_old,new = incoming + outgoing).  Learners
+\* are not modelled.
+Configs == [incoming : SUBSET Servers, outgoing : SUBSET Servers]
+InitConfig == [incoming |-> InitVoters, outgoing |-> {}]
+IsJoint(c) == c.outgoing /= {}
+Voters(c)  == c.incoming \cup c.outgoing
+
+\* A membership-change entry.  Its value is the configuration it leads
+\* to: "enter joint" has incoming = the new voters and outgoing = the
+\* voters before; "leave joint" has the incoming voters and no outgoing.
+IsConfEntry(e) == e.value \notin Values \cup {Nil}
+
+\* The configuration as of index k of a log: that of its last
+\* membership-change entry at or below k, else the initial one.
+ConfIndexes(xlog, k) == {x \in 1 .. k : IsConfEntry(xlog[x])}
+ConfigAt(xlog, k) ==
+    IF ConfIndexes(xlog, k) = {} THEN InitConfig
+    ELSE xlog[MaxOf(ConfIndexes(xlog, k))].value
+
+\* Server i's configuration.  A change takes effect when applied; apply
+\* is not modelled, so: as of i's commit index.  This is its snapshot's
+\* configuration plus the committed changes after the snapshot.
+Config(i) == ConfigAt(log[i], commitIndex[i])
+
+\* S holds a majority of every voter set of configuration c: both
+\* majorities while c is joint (section 4.3).
+IsQuorumOf(S, voters) == 2 * Cardinality(S \cap voters) > Cardinality(voters)
+IsQuorum(S, c) ==
+    /\ IsQuorumOf(S, c.incoming)
+    /\ IsJoint(c) => IsQuorumOf(S, c.outgoing)
+
+\* Server i's log holds no membership-change entry past its commit index
+\* (Node's pending_conf_index_ <= applied).
+NoPendingConf(i) == \A k \in commitIndex[i] + 1 .. Len(log[i]) : ~IsConfEntry(log[i][k])
 
 \* The term of the last entry of a log, 0 if it is empty.
 LastTerm(xlog) == IF xlog = <<>> THEN 0 ELSE xlog[Len(xlog)].term
@@ -163,6 +215,7 @@ Init ==
     /\ currentTerm  = [i \in Servers |-> 0]
     /\ votedFor     = [i \in Servers |-> Nil]
     /\ log          = [i \in Servers |-> <<>>]
+    /\ snapshotIndex = [i \in Servers |-> 0]
     /\ role         = [i \in Servers |-> Follower]
     /\ commitIndex  = [i \in Servers |-> 0]
     /\ votesGranted = [i \in Servers |-> {}]
@@ -207,12 +260,14 @@ BecomeCandidate(i, msgs) ==
                            mlastLogIndex |-> Len(log[i]),
                            msource       |-> i,
                            mdest         |-> j] : j \in Servers \ {i}}
-    /\ UNCHANGED <<log, commitIndex, leaderVars, committed>>
+    /\ UNCHANGED <<log, snapshotIndex, commitIndex, leaderVars, committed>>
 
 \* C++: Node::timeout.  Server i's election timer fires (section 3.4).
-\* With PreVote it becomes a PreCandidate, without it a Candidate.
+\* With PreVote it becomes a PreCandidate, without it a Candidate.  Only
+\* a voter of its configuration campaigns (Node::promotable).
 Timeout(i) ==
     /\ role[i] \in {Follower, PreCandidate, Candidate}
+    /\ i \in Voters(Config(i))
     /\ IF PreVote THEN BecomePreCandidate(i) ELSE BecomeCandidate(i, messages)
 
 \* C++: Node::become_leader.  Called by HandleRequestVoteResponse when a
@@ -226,24 +281,104 @@ BecomeLeader(i) ==
     /\ matchIndex'   = [matchIndex EXCEPT ![i] = InitMatchIndex]
     /\ log'          = [log EXCEPT ![i] = Append(@, [term  |-> currentTerm[i],
                                                      value |-> Nil])]
-    /\ UNCHANGED <<currentTerm, votedFor, commitIndex, committed>>
+    /\ UNCHANGED <<currentTerm, votedFor, snapshotIndex, commitIndex, committed>>
 
 \* C++: Node::propose.  Leader i appends client value v to its log.
 ClientRequest(i, v) ==
     /\ role[i] = Leader
     /\ log' = [log EXCEPT ![i] = Append(@, [term |-> currentTerm[i], value |-> v])]
-    /\ UNCHANGED <<currentTerm, votedFor, volatileVars, candidateVars,
+    /\ UNCHANGED <<currentTerm, votedFor, snapshotIndex, volatileVars,
+                   candidateVars, leaderVars, messages, committed>>
+
+\* C++: Node::propose_conf_change.  Leader i proposes that newVoters
+\* become the voters: it appends an "enter joint" entry whose outgoing
+\* set is its current voters.  Refused while i's configuration is joint
+\* or a membership-change entry in its log is not yet committed
+\* (applied); also refused by a leader the committed configuration has
+\* removed, which the C++ has stepped down when applying that entry.
+ProposeConfChange(i, newVoters) ==
+    /\ role[i] = Leader
+    /\ ~IsJoint(Config(i))
+    /\ NoPendingConf(i)
+    /\ i \in Config(i).incoming
+    /\ newVoters /= {}
+    /\ newVoters /= Config(i).incoming
+    /\ log' = [log EXCEPT ![i] =
+                  Append(@, [term  |-> currentTerm[i],
+                             value |-> [incoming |-> newVoters,
+                                        outgoing |-> Config(i).incoming]])]
+    /\ UNCHANGED <<currentTerm, votedFor, snapshotIndex, volatileVars,
+                   candidateVars, leaderVars, messages, committed>>
+
+\* C++: Node::maybe_leave_joint.  Once leader i's configuration is joint
+\* and no membership-change entry is pending, it appends the "leave
+\* joint" entry by itself.
+LeaveJoint(i) ==
+    /\ role[i] = Leader
+    /\ IsJoint(Config(i))
+    /\ NoPendingConf(i)
+    /\ log' = [log EXCEPT ![i] =
+                  Append(@, [term  |-> currentTerm[i],
+                             value |-> [incoming |-> Config(i).incoming,
+                                        outgoing |-> {}]])]
+    /\ UNCHANGED <<currentTerm, votedFor, snapshotIndex, volatileVars,
+                   candidateVars, leaderVars, messages, committed>>
+
+\* C++: Node::apply_conf_change, its step-down.  A leader that applies
+\* the "leave joint" entry of a configuration whose voters exclude it
+\* becomes a follower in its term.  Until then it still leads, as the
+\* C++ does between commit and apply.
+ApplyConfChange(i) ==
+    /\ role[i] = Leader
+    /\ ~IsJoint(Config(i))
+    /\ i \notin Config(i).incoming
+    /\ role'       = [role EXCEPT ![i] = Follower]
+    /\ nextIndex'  = [nextIndex EXCEPT ![i] = InitNextIndex]
+    /\ matchIndex' = [matchIndex EXCEPT ![i] = InitMatchIndex]
+    /\ UNCHANGED <<persistentVars, commitIndex, candidateVars, messages,
+                   committed>>
+
+\* C++: sim::Cluster::compact (MemoryStorage::compact).  Server i
+\* replaces the prefix of its log through committed index k by a
+\* snapshot recording k, the term of entry k and the configuration as of
+\* k.
+Compact(i, k) ==
+    /\ k > snapshotIndex[i]
+    /\ k <= commitIndex[i]
+    /\ snapshotIndex' = [snapshotIndex EXCEPT ![i] = k]
+    /\ UNCHANGED <<currentTerm, votedFor, log, volatileVars, candidateVars,
                    leaderVars, messages, committed>>
+
+\* C++: Node::send_snapshot, called by Node::send_append when peer j
+\* needs an entry leader i has compacted.  The message carries the
+\* snapshot: its index and term and, standing for the state machine and
+\* the configuration as of it, the compacted prefix.
+SendSnapshot(i, j) ==
+    /\ i /= j
+    /\ role[i] = Leader
+    /\ snapshotIndex[i] > 0
+    /\ nextIndex[i][j] <= snapshotIndex[i]
+    /\ Send([mtype          |-> InstallSnapshotRequest,
+             mterm          |-> currentTerm[i],
+             msnapshotIndex |-> snapshotIndex[i],
+             msnapshotTerm  |-> log[i][snapshotIndex[i]].term,
+             msnapshotLog   |-> SubSeq(log[i], 1, snapshotIndex[i]),
+             msource        |-> i,
+             mdest          |-> j])
+    /\ UNCHANGED <<persistentVars, volatileVars, candidateVars, leaderVars,
+                   committed>>
 
 \* C++: Node::send_append.  Leader i sends peer j the entry at
 \* nextIndex[i][j], or no entry if j is up to date (which then serves as
 \* a heartbeat; there is no separate Heartbeat action).  At most one
-\* entry per message keeps the model small.  The commit index sent is
+\* entry per message keeps the model small.  If the entry before
+\* nextIndex[i][j] is compacted, SendSnapshot goes instead.  The commit index sent is
 \* capped at the last index the message covers, which is all a follower
 \* may use of it.
 AppendEntries(i, j) ==
     /\ i /= j
     /\ role[i] = Leader
+    /\ nextIndex[i][j] > snapshotIndex[i]
     /\ LET prevLogIndex == nextIndex[i][j] - 1
            prevLogTerm  == IF prevLogIndex > 0 THEN log[i][prevLogIndex].term ELSE 0
            lastEntry    == Min(Len(log[i]), nextIndex[i][j])
@@ -266,11 +401,12 @@ AppendEntries(i, j) ==
 \* is of its own term (section 3.6.2, Figure 3.7): an entry of an earlier
 \* term is committed only indirectly, by committing a later entry of the
 \* current term.  Entries committed for the first time join the history.
+\* The quorum is of i's configuration: both majorities while joint.
 AdvanceCommitIndex(i, match) ==
     LET \* The servers that hold index k: i itself and the peers whose
         \* matchIndex has reached k.
         Agree(k)   == {i} \cup {j \in Servers : match[j] >= k}
-        newCommit  == MaxOf({k \in 0 .. Len(log[i]) : IsQuorum(Agree(k))})
+        newCommit  == MaxOf({k \in 0 .. Len(log[i]) : IsQuorum(Agree(k), Config(i))})
         Entry(k)   == [index      |-> k,
                        term       |-> log[i][k].term,
                        value      |-> log[i][k].value,
@@ -298,11 +434,13 @@ CheckQuorum(i) ==
                    committed>>
 
 \* C++: Node::Node (a node constructed from its Storage).  Server i
-\* crashes and restarts: it keeps currentTerm, votedFor and log, and
-\* loses everything else.  Messages in flight stay in flight.
+\* crashes and restarts: it keeps currentTerm, votedFor, log and
+\* snapshot, and loses everything else; it starts from its snapshot, so
+\* its commit index is the snapshot's index.  Messages in flight stay in
+\* flight.
 Restart(i) ==
     /\ role'         = [role EXCEPT ![i] = Follower]
-    /\ commitIndex'  = [commitIndex EXCEPT ![i] = 0]
+    /\ commitIndex'  = [commitIndex EXCEPT ![i] = snapshotIndex[i]]
     /\ votesGranted' = [votesGranted EXCEPT ![i] = {}]
     /\ nextIndex'    = [nextIndex EXCEPT ![i] = InitNextIndex]
     /\ matchIndex'   = [matchIndex EXCEPT ![i] = InitMatchIndex]
@@ -329,7 +467,7 @@ UpdateTerm(i, j, m) ==
     /\ votesGranted' = [votesGranted EXCEPT ![i] = {}]
     /\ nextIndex'    = [nextIndex EXCEPT ![i] = InitNextIndex]
     /\ matchIndex'   = [matchIndex EXCEPT ![i] = InitMatchIndex]
-    /\ UNCHANGED <<log, commitIndex, messages, committed>>
+    /\ UNCHANGED <<log, snapshotIndex, commitIndex, messages, committed>>
 
 \* C++: Node::step, its stale-term branch.  A message from an older term
 \* is dropped without reply.
@@ -364,13 +502,14 @@ HandleRequestVoteRequest(i, j, m) ==
                     mvoteGranted |-> grant,
                     msource      |-> i,
                     mdest        |-> j], m)
-    /\ UNCHANGED <<currentTerm, log, volatileVars, candidateVars, leaderVars,
-                   committed>>
+    /\ UNCHANGED <<currentTerm, log, snapshotIndex, volatileVars, candidateVars,
+                   leaderVars, committed>>
 
 \* C++: Node::handle_request_vote_response.  Server i counts a granted
 \* pre-vote toward its pre-vote round (only one cast for the term it is
 \* asking about) or a granted vote toward its election.  With a quorum, a
 \* PreCandidate calls BecomeCandidate and a Candidate calls BecomeLeader.
+\* The quorum is of i's configuration: both majorities while joint.
 \* Rejections are counted by no one: they matter for liveness only.
 HandleRequestVoteResponse(i, j, m) ==
     /\ m.mtype \in {PreVoteResponse, RequestVoteResponse}
@@ -382,7 +521,7 @@ HandleRequestVoteResponse(i, j, m) ==
            votes     == IF counts /\ m.mvoteGranted
                         THEN votesGranted[i] \cup {j}
                         ELSE votesGranted[i]
-           wins      == counts /\ IsQuorum(votes)
+           wins      == counts /\ IsQuorum(votes, Config(i))
        IN \E rest \in Remaining(m) :
              IF wins /\ isPreVote
              THEN BecomeCandidate(i, rest)
@@ -402,7 +541,9 @@ HandleRequestVoteResponse(i, j, m) ==
 \* (the optimisation sketched at the end of section 5.3 of the Raft
 \* paper): the term of its entry at prevLogIndex and the first index it
 \* holds of that term, or term 0 and its last index + 1 if it has no
-\* entry at prevLogIndex.
+\* entry at prevLogIndex.  A request whose prevLogIndex is below i's
+\* snapshot (so below its commit index) is answered with i's commit
+\* index, as the C++ answers any request below its commit index.
 HandleAppendEntriesRequest(i, j, m) ==
     /\ m.mtype = AppendEntriesRequest
     /\ IsCurrent(i, m)
@@ -413,7 +554,17 @@ HandleAppendEntriesRequest(i, j, m) ==
                        /\ log[i][prev].term = m.mprevLogTerm
        IN /\ role'         = [role EXCEPT ![i] = Follower]
           /\ votesGranted' = [votesGranted EXCEPT ![i] = {}]
-          /\ IF logOk
+          /\ IF prev < snapshotIndex[i]
+             THEN /\ Reply([mtype          |-> AppendEntriesResponse,
+                            mterm          |-> currentTerm[i],
+                            msuccess       |-> TRUE,
+                            mmatchIndex    |-> commitIndex[i],
+                            mconflictTerm  |-> 0,
+                            mconflictIndex |-> 0,
+                            msource        |-> i,
+                            mdest          |-> j], m)
+                  /\ UNCHANGED <<log, commitIndex>>
+             ELSE IF logOk
              THEN LET index   == prev + 1
                       lastNew == prev + Len(m.mentries)
                       \* An entry i already holds (same index and term) is
@@ -439,7 +590,8 @@ HandleAppendEntriesRequest(i, j, m) ==
                       conflictTerm  == IF hasPrev THEN log[i][prev].term ELSE 0
                       conflictIndex ==
                           IF hasPrev
-                          THEN MinOf({k \in 1 .. prev : log[i][k].term = conflictTerm})
+                          THEN MinOf({k \in snapshotIndex[i] + 1 .. prev :
+                                          log[i][k].term = conflictTerm})
                           ELSE Len(log[i]) + 1
                   IN /\ Reply([mtype          |-> AppendEntriesResponse,
                                mterm          |-> currentTerm[i],
@@ -450,6 +602,41 @@ HandleAppendEntriesRequest(i, j, m) ==
                                msource        |-> i,
                                mdest          |-> j], m)
                      /\ UNCHANGED <<log, commitIndex>>
+    /\ UNCHANGED <<currentTerm, votedFor, snapshotIndex, leaderVars, committed>>
+
+\* C++: Node::handle_install_snapshot_request.  Server i, not a leader in
+\* this term, recognises j as leader and answers with an
+\* AppendEntriesResponse.  A snapshot not newer than i's commit index is
+\* refused, the answer carrying that commit index.  If i's log holds the
+\* snapshot's last entry (index and term), i keeps the entries after it
+\* and commits through it.  Otherwise i's log becomes the snapshot.
+\* Either way the answer carries the snapshot's index.
+HandleInstallSnapshotRequest(i, j, m) ==
+    /\ m.mtype = InstallSnapshotRequest
+    /\ IsCurrent(i, m)
+    /\ role[i] /= Leader
+    /\ LET idx == m.msnapshotIndex
+           holdsLast == /\ idx <= Len(log[i])
+                        /\ log[i][idx].term = m.msnapshotTerm
+       IN /\ role'         = [role EXCEPT ![i] = Follower]
+          /\ votesGranted' = [votesGranted EXCEPT ![i] = {}]
+          /\ IF idx <= commitIndex[i]
+             THEN UNCHANGED <<log, snapshotIndex, commitIndex>>
+             ELSE IF holdsLast
+             THEN /\ commitIndex' = [commitIndex EXCEPT ![i] = idx]
+                  /\ UNCHANGED <<log, snapshotIndex>>
+             ELSE /\ log'           = [log EXCEPT ![i] = m.msnapshotLog]
+                  /\ snapshotIndex' = [snapshotIndex EXCEPT ![i] = idx]
+                  /\ commitIndex'   = [commitIndex EXCEPT ![i] = idx]
+          /\ Reply([mtype          |-> AppendEntriesResponse,
+                    mterm          |-> currentTerm[i],
+                    msuccess       |-> TRUE,
+                    mmatchIndex    |-> IF idx <= commitIndex[i]
+                                       THEN commitIndex[i] ELSE idx,
+                    mconflictTerm  |-> 0,
+                    mconflictIndex |-> 0,
+                    msource        |-> i,
+                    mdest          |-> j], m)
     /\ UNCHANGED <<currentTerm, votedFor, leaderVars, committed>>
 
 \* C++: Node::handle_append_entries_response.  Leader i learns how far
@@ -470,7 +657,7 @@ HandleAppendEntriesResponse(i, j, m) ==
             IN /\ matchIndex' = [matchIndex EXCEPT ![i] = match]
                /\ nextIndex'  = [nextIndex EXCEPT ![i][j] = Max(@, m.mmatchIndex + 1)]
                /\ AdvanceCommitIndex(i, match)
-       ELSE LET termIndexes == {k \in 1 .. Len(log[i]) :
+       ELSE LET termIndexes == {k \in snapshotIndex[i] + 1 .. Len(log[i]) :
                                     log[i][k].term = m.mconflictTerm}
                 hint == IF m.mconflictTerm /= 0 /\ termIndexes /= {}
                         THEN MaxOf(termIndexes) + 1
@@ -492,6 +679,7 @@ Receive(m) ==
        \/ HandleRequestVoteResponse(i, j, m)
        \/ HandleAppendEntriesRequest(i, j, m)
        \/ HandleAppendEntriesResponse(i, j, m)
+       \/ HandleInstallSnapshotRequest(i, j, m)
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -522,6 +710,11 @@ Next ==
     \/ \E i, j \in Servers : AppendEntries(i, j)
     \/ \E i \in Servers : CheckQuorum(i)
     \/ \E i \in Servers : Restart(i)
+    \/ \E i \in Servers : \E k \in 1 .. commitIndex[i] : Compact(i, k)
+    \/ \E i, j \in Servers : SendSnapshot(i, j)
+    \/ \E i \in Servers, s \in SUBSET Servers : ProposeConfChange(i, s)
+    \/ \E i \in Servers : LeaveJoint(i)
+    \/ \E i \in Servers : ApplyConfChange(i)
     \/ \E m \in messages : Receive(m)
     \/ \E m \in messages : DropMessage(m)
 
@@ -532,7 +725,7 @@ Spec == Init /\ [][Next]_vars
 (* Invariants                                                              *)
 (***************************************************************************)
 
-Entries == [term : Nat, value : Values \cup {Nil}]
+Entries == [term : Nat, value : Values \cup {Nil} \cup Configs]
 
 \* Every variable holds a value of the expected shape.  (The C++ types
 \* enforce this; it has no C++ checker.)
@@ -540,6 +733,7 @@ TypeOKInv ==
     /\ currentTerm  \in [Servers -> Nat]
     /\ votedFor     \in [Servers -> Servers \cup {Nil}]
     /\ \A i \in Servers : log[i] \in Seq(Entries)
+    /\ snapshotIndex \in [Servers -> Nat]
     /\ role         \in [Servers -> {Follower, PreCandidate, Candidate, Leader}]
     /\ commitIndex  \in [Servers -> Nat]
     /\ votesGranted \in [Servers -> SUBSET Servers]
@@ -632,5 +826,42 @@ MatchIndexInv ==
             /\ matchIndex[i][j] <= Len(log[i])
             /\ SubSeq(log[j], 1, matchIndex[i][j]) =
                SubSeq(log[i], 1, matchIndex[i][j])
+
+\* A server's snapshot covers only committed entries of its log.
+SnapshotCommittedInv ==
+    \A i \in Servers : snapshotIndex[i] <= commitIndex[i]
+
+\* Membership changes form a chain in every log: an "enter joint" entry
+\* follows a configuration that is not joint and keeps its voters as the
+\* outgoing set; a "leave joint" entry follows a joint configuration and
+\* keeps its incoming set.
+ConfigChainInv ==
+    \A i \in Servers :
+        \A k \in 1 .. Len(log[i]) :
+            IsConfEntry(log[i][k]) =>
+                LET c    == log[i][k].value
+                    prev == ConfigAt(log[i], k - 1)
+                IN IF IsJoint(c)
+                   THEN ~IsJoint(prev) /\ c.outgoing = prev.incoming
+                   ELSE IsJoint(prev) /\ c.incoming = prev.incoming
+
+\* A leader's log holds at most one membership-change entry that no
+\* leader has committed.
+LeaderOnePendingConfInv ==
+    \A i \in Servers :
+        role[i] = Leader =>
+            Cardinality({k \in 1 .. Len(log[i]) :
+                            /\ IsConfEntry(log[i][k])
+                            /\ ~\E c \in committed :
+                                   /\ c.index = k
+                                   /\ c.term  = log[i][k].term}) <= 1
+
+\* A leader is a voter of its configuration, unless the configuration
+\* has just removed it and it has yet to step down (ApplyConfChange).
+LeaderIsVoterInv ==
+    \A i \in Servers :
+        role[i] = Leader =>
+            \/ i \in Voters(Config(i))
+            \/ ~IsJoint(Config(i)) /\ i \notin Config(i).incoming
 
 =============================================================================
