@@ -157,6 +157,7 @@ class Node {
   void handle_append_entries_response(const pb::Message& m);
   void handle_heartbeat_request(const pb::Message& m);
   void handle_heartbeat_response(const pb::Message& m);
+  bool answer_from_member(const pb::Message& m) const;
   bool advance_commit_index();
   bool committed_entry_in_current_term() const;
 
@@ -166,6 +167,7 @@ class Node {
   void handle_read_index_response(const pb::Message& m);
   void confirm_reads(NodeId from, const std::string& context);
   void release_read(ReadRequest request);
+  void send_read_index_response(NodeId to, const std::string& context, std::optional<Index> index);
   void queue_read_state(std::string context, Index index);
   void release_applied_reads();
   void abandon_pending_reads(const std::string& reason);

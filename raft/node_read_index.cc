@@ -65,11 +65,18 @@ Result<void> Node::leader_read_index(std::string context, NodeId from) {
 void Node::handle_read_index_request(const pb::Message& m) {
   ActionScope scope(*this, "HandleReadIndexRequest");
   if (leader_read_index(m.context(), m.from())) return;
+  send_read_index_response(m.from(), m.context(), std::nullopt);
+}
+
+// The answer to a forwarded read: its read index, or nullopt for a refusal.
+void Node::send_read_index_response(NodeId to, const std::string& context,
+                                    std::optional<Index> index) {
   pb::Message reply;
   reply.set_type(pb::READ_INDEX_RESPONSE);
-  reply.set_to(m.from());
-  reply.set_context(m.context());
-  reply.set_reject(true);
+  reply.set_to(to);
+  reply.set_context(context);
+  reply.set_reject(!index.has_value());
+  reply.set_index(index.value_or(0));
   send(std::move(reply));
 }
 
@@ -96,12 +103,7 @@ void Node::release_read(ReadRequest r) {
     queue_read_state(std::move(r.context), r.index);
     return;
   }
-  pb::Message reply;
-  reply.set_type(pb::READ_INDEX_RESPONSE);
-  reply.set_to(r.from);
-  reply.set_index(r.index);
-  reply.set_context(r.context);
-  send(std::move(reply));
+  send_read_index_response(r.from, r.context, r.index);
 }
 
 void Node::queue_read_state(std::string context, Index index) {
@@ -130,12 +132,7 @@ void Node::abandon_pending_reads(const std::string& reason) {
       continue;
     }
     trace_refused("read_index", reason + " (a read forwarded by " + std::to_string(r.from) + ")");
-    pb::Message reply;
-    reply.set_type(pb::READ_INDEX_RESPONSE);
-    reply.set_to(r.from);
-    reply.set_context(r.context);
-    reply.set_reject(true);
-    send(std::move(reply));
+    send_read_index_response(r.from, r.context, std::nullopt);
   }
 }
 

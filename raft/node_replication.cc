@@ -115,12 +115,7 @@ void Node::handle_append_entries_response(const pb::Message& m) {
                   &m);
     return;
   }
-  if (!tracker_.has_progress(m.from())) {
-    trace_refused(
-        "step", "an answer from node " + std::to_string(m.from()) + ", which is no longer a member",
-        &m);
-    return;
-  }
+  if (!answer_from_member(m)) return;
   Progress& pr = tracker_.progress(m.from());
   pr.recent_active = true;
   if (m.reject()) {
@@ -184,12 +179,7 @@ void Node::handle_heartbeat_request(const pb::Message& m) {
 
 void Node::handle_heartbeat_response(const pb::Message& m) {
   ActionScope scope(*this, "HandleHeartbeatResponse");
-  if (!tracker_.has_progress(m.from())) {
-    trace_refused(
-        "step", "an answer from node " + std::to_string(m.from()) + ", which is no longer a member",
-        &m);
-    return;
-  }
+  if (!answer_from_member(m)) return;
   Progress& pr = tracker_.progress(m.from());
   pr.recent_active = true;
   pr.probe_sent = false;  // the follower is reachable: probe again
@@ -205,6 +195,16 @@ void Node::handle_heartbeat_response(const pb::Message& m) {
 // AdvanceCommitIndex: the highest index a majority matches becomes committed
 // — but only if its entry is from the current term. An older entry is
 // committed indirectly, by the one after it (section 5.4.2, Figure 8).
+// Answers from a node removed since the request went out are refused: the
+// leader keeps no progress for it any more.
+bool Node::answer_from_member(const pb::Message& m) const {
+  if (tracker_.has_progress(m.from())) return true;
+  trace_refused("step",
+                "an answer from node " + std::to_string(m.from()) + ", which is no longer a member",
+                &m);
+  return false;
+}
+
 bool Node::advance_commit_index() {
   ActionScope scope(*this, "AdvanceCommitIndex");
   const Index quorum_index = tracker_.committed_index();
