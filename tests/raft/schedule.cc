@@ -99,7 +99,6 @@ void run_step(sim::Cluster& c, const Step& s, int& requests) {
   }
 }
 
-
 std::string describe(const Step& s) {
   static const char* names[] = {"tick",    "tick-all",  "deliver", "drop",        "ready",
                                 "propose", "read",      "crash",   "restart",     "isolate",
@@ -109,21 +108,11 @@ std::string describe(const Step& s) {
 }
 
 const std::vector<std::pair<int, Kind>>& step_weights() {
-  static const std::vector<std::pair<int, Kind>> weights = {{3, Kind::kTick},
-                                              {6, Kind::kTickAll},
-                                              {12, Kind::kDeliver},
-                                              {1, Kind::kDrop},
-                                              {6, Kind::kReady},
-                                              {2, Kind::kPropose},
-                                              {1, Kind::kRead},
-                                              {1, Kind::kCrash},
-                                              {2, Kind::kRestart},
-                                              {1, Kind::kIsolate},
-                                              {1, Kind::kHeal},
-                                              {2, Kind::kStabilize},
-                                              {1, Kind::kCompact},
-                                              {1, Kind::kConfChange},
-                                              {1, Kind::kTransfer}};
+  static const std::vector<std::pair<int, Kind>> weights = {
+      {3, Kind::kTick},    {6, Kind::kTickAll},    {12, Kind::kDeliver}, {1, Kind::kDrop},
+      {6, Kind::kReady},   {2, Kind::kPropose},    {1, Kind::kRead},     {1, Kind::kCrash},
+      {2, Kind::kRestart}, {1, Kind::kIsolate},    {1, Kind::kHeal},     {2, Kind::kStabilize},
+      {1, Kind::kCompact}, {1, Kind::kConfChange}, {1, Kind::kTransfer}};
   return weights;
 }
 
@@ -153,14 +142,16 @@ std::optional<std::string> run_schedule(const ScheduleOptions& o, const std::vec
   for (std::size_t i = 0; i < steps.size(); ++i) {
     run_step(cluster, steps[i], requests);
     if (sink.violation)
-      return "after step " + std::to_string(i) + " (" + describe(steps[i]) + "): " + *sink.violation;
+      return "after step " + std::to_string(i) + " (" + describe(steps[i]) +
+             "): " + *sink.violation;
   }
   return std::nullopt;
 }
 
 int total_step_weight() {
   int total = 0;
-  for (const auto& [w, k] : step_weights()) total += w;
+  for (const auto& [w, k] : step_weights())
+    total += w;
   return total;
 }
 
@@ -177,7 +168,8 @@ std::vector<Step> random_schedule(raft::Rng& rng, std::size_t length) {
   std::vector<Step> steps;
   for (std::size_t i = 0; i < length; ++i) {
     const Kind kind = kind_for(static_cast<int>(rng.in_range(0, total)));
-    steps.push_back(Step{kind, static_cast<int>(rng.in_range(1, 6)), static_cast<int>(rng.in_range(0, 8))});
+    steps.push_back(
+        Step{kind, static_cast<int>(rng.in_range(1, 6)), static_cast<int>(rng.in_range(0, 8))});
   }
   return steps;
 }
