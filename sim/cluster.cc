@@ -9,7 +9,10 @@ namespace etcetera::sim {
 using raft::pb::Message;
 
 Cluster::Cluster(const ClusterOptions& options, raft::TraceSink* trace)
-    : options_(options), trace_(trace) {
+    // The network draws from its own stream, so that a change to how many
+    // random numbers the nodes use does not change its choices.
+    : options_(options), trace_(trace), network_(options.seed * 0x9e3779b97f4a7c15ULL + 17) {
+  network_.set_default_link(options.link);
   std::vector<NodeId> voters;
   for (NodeId id = 1; id <= static_cast<NodeId>(options.nodes); ++id)
     voters.push_back(id);
@@ -66,6 +69,7 @@ std::optional<NodeId> Cluster::leader() const {
 std::optional<raft::Ready> Cluster::process_ready(NodeId id) {
   Member& m = nodes_.at(id);
   if (!m.node || !m.node->has_ready()) return std::nullopt;
+  if (observer_) observer_->before_ready(id);
   raft::Ready rd = m.node->ready();
   if (rd.snapshot) {
     if (auto ok = m.storage->apply_snapshot(*rd.snapshot); !ok)
@@ -74,11 +78,12 @@ std::optional<raft::Ready> Cluster::process_ready(NodeId id) {
   if (rd.hard_state) m.storage->set_hard_state(*rd.hard_state);
   m.storage->append(rd.entries);
   for (const auto& msg : rd.messages)
-    in_flight_.push_back(msg);
+    network_.send(msg, now_);
   for (const auto& msg : rd.persisted_messages)
-    in_flight_.push_back(msg);
+    network_.send(msg, now_);
   apply(m, rd);
   if (auto ok = m.node->advance(rd.number); !ok) raft::raft_fatal("sim: " + ok.error().message);
+  if (observer_) observer_->after_ready(id, rd);
   return rd;
 }
 
@@ -151,22 +156,65 @@ raft::Result<void> Cluster::add_node(NodeId id, NodeId from) {
 }
 
 std::vector<Message> Cluster::take(const std::function<bool(const Message&)>& match) {
-  std::vector<Message> out;
-  std::deque<Message> rest;
-  for (auto& msg : in_flight_) {
-    if (match(msg)) {
-      out.push_back(std::move(msg));
-    } else {
-      rest.push_back(std::move(msg));
-    }
-  }
-  in_flight_ = std::move(rest);
-  return out;
+  return network_.take(match);
 }
 
 bool Cluster::can_deliver(const Message& m) const {
   auto up = [&](NodeId id) { return nodes_.contains(id) && nodes_.at(id).node != nullptr; };
-  return up(m.from()) && up(m.to()) && !isolated_.contains(m.from()) && !isolated_.contains(m.to());
+  return up(m.from()) && up(m.to()) && network_.connected(m.from(), m.to());
+}
+
+void Cluster::deliver_or_lose(const Message& m) {
+  using Fate = ClusterObserver::Fate;
+  Fate fate = Fate::kDelivered;
+  if (!can_deliver(m)) {
+    const bool down = !nodes_.contains(m.to()) || !is_up(m.to()) || !is_up(m.from());
+    fate = down ? Fate::kLostDown : Fate::kLostPartition;
+    ++network_.stats().cut;
+  }
+  if (observer_) observer_->before_message(m, fate);
+  if (fate == Fate::kDelivered) deliver(m);
+  if (observer_) observer_->after_message(m, fate);
+}
+
+void Cluster::drop(const Message& m) {
+  ++network_.stats().dropped;
+  if (observer_) observer_->before_message(m, ClusterObserver::Fate::kDropped);
+  if (observer_) observer_->after_message(m, ClusterObserver::Fate::kDropped);
+}
+
+void Cluster::isolate(NodeId id) {
+  ++fault_stats_.partitions;
+  network_.isolate(id);
+}
+
+void Cluster::partition(const std::vector<std::vector<NodeId>>& groups) {
+  ++fault_stats_.partitions;
+  network_.partition(groups);
+}
+
+void Cluster::set_clock_rate(NodeId id, std::uint32_t per_mille) {
+  nodes_.at(id).clock_rate = per_mille;
+}
+
+void Cluster::advance_time() {
+  ++now_;
+  for (auto& [id, m] : nodes_) {
+    if (!m.node) continue;
+    m.clock_carry += m.clock_rate;
+    for (; m.clock_carry >= 1000; m.clock_carry -= 1000)
+      if (m.node) m.node->tick();
+  }
+  for (bool busy = true; busy;) {
+    busy = false;
+    for (NodeId id : ids())
+      while (process_ready(id))
+        busy = true;
+    for (const Message& msg : network_.take_due(now_)) {
+      deliver_or_lose(msg);
+      busy = true;
+    }
+  }
 }
 
 void Cluster::deliver(const Message& m) {
@@ -180,17 +228,19 @@ void Cluster::tick_all() {
     if (m.node) m.node->tick();
 }
 
-int Cluster::stabilize() {
+int Cluster::stabilize(const std::vector<NodeId>& among) {
+  auto to_among = [&](const Message& m) {
+    return std::find(among.begin(), among.end(), m.to()) != among.end();
+  };
   int delivered = 0;
   for (bool busy = true; busy;) {
     busy = false;
-    for (NodeId id : ids())
-      while (process_ready(id))
-        busy = true;
-    for (const Message& msg : take([](const Message&) { return true; })) {
-      if (!can_deliver(msg)) continue;  // lost: a crashed end or a partition
-      deliver(msg);
-      ++delivered;
+    for (NodeId id : among)
+      if (process_ready(id)) busy = true;
+    for (const Message& msg : take(to_among)) {
+      const bool arrives = can_deliver(msg);
+      deliver_or_lose(msg);  // lost: a crashed end or a partition
+      delivered += arrives ? 1 : 0;
       busy = true;
     }
   }
@@ -199,7 +249,9 @@ int Cluster::stabilize() {
 
 void Cluster::crash(NodeId id) {
   Member& m = nodes_.at(id);
+  if (m.node) ++fault_stats_.crashes;
   m.node.reset();
+  m.clock_carry = 0;
   m.applied.clear();
   m.conf_history.clear();
 }
@@ -214,6 +266,7 @@ raft::Result<void> Cluster::restart(NodeId id) {
     m.applied.assign(log.entries().begin(), log.entries().end());
     m.conf_history[snapshot.metadata().index()] = snapshot.metadata().conf_state();
   }
+  if (m.restarts > 0) ++fault_stats_.restarts;
   auto node = raft::Node::create(config_for(id, m), *m.storage);
   ++m.restarts;
   if (!node) return std::unexpected(node.error());

@@ -1,25 +1,30 @@
-// sim::Cluster — N raft nodes in one process, wired by an in-memory network
-// that delivers only when told to. It plays the application's part for every
-// node: persist each Ready to the node's MemoryStorage, put its messages on
-// the network, apply committed entries, advance. Crashing a node throws away
-// everything but its storage; restarting rebuilds it from that storage.
+// sim::Cluster — N raft nodes in one process, wired by a simulated network
+// (sim/network.h). It plays the application's part for every node: persist
+// each Ready to the node's MemoryStorage, put its messages on the network,
+// apply committed entries, advance. Crashing a node throws away everything
+// but its storage; restarting rebuilds it from that storage.
+//
+// Two ways to move it along. By hand, as the interaction scripts do: tick a
+// node, process a Ready, deliver or drop chosen messages. Or in virtual time:
+// advance_time() is one tick of the simulated clock, in which every running
+// node's clock ticks at its own rate and the network delivers what is due.
 //
 // Deterministic: no clocks or threads; each node's seed derives from the
-// cluster's seed, its id and how many times it restarted.
+// cluster's seed, its id and how many times it restarted, and the network's
+// from the cluster's seed.
 #pragma once
 
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "raft/memory_storage.h"
 #include "raft/node.h"
 #include "raft/trace.h"
+#include "sim/network.h"
 
 namespace etcetera::sim {
 
@@ -35,6 +40,27 @@ struct ClusterOptions {
   std::size_t max_entries_per_msg = 64;
   std::uint64_t seed = 1;
   raft::Mutant mutant = raft::Mutant::kNone;  // a known bug in every node (raft/mutant.h)
+  LinkFaults link;                            // every link's faults, until set_link changes one
+};
+
+// Told about each Ready and each message the cluster handles, so that a
+// caller can print what happens (the interaction scripts do) without driving
+// every step itself.
+class ClusterObserver {
+ public:
+  enum class Fate { kDelivered, kLostDown, kLostPartition, kDropped };
+  virtual ~ClusterObserver() = default;
+  virtual void before_ready(NodeId) {}
+  virtual void after_ready(NodeId, const raft::Ready&) {}
+  virtual void before_message(const raft::pb::Message&, Fate) {}
+  virtual void after_message(const raft::pb::Message&, Fate) {}
+};
+
+// Faults the cluster itself injected, for the simulator's summary.
+struct FaultStats {
+  std::uint64_t crashes = 0;
+  std::uint64_t restarts = 0;
+  std::uint64_t partitions = 0;  // isolate() and partition() calls
 };
 
 class Cluster {
@@ -56,24 +82,54 @@ class Cluster {
   std::optional<raft::Ready> process_ready(NodeId id);
 
   // Messages sent and not yet delivered, in the order they were sent.
-  const std::deque<raft::pb::Message>& in_flight() const { return in_flight_; }
+  std::size_t in_flight_count() const { return network_.in_flight().size(); }
+  const raft::pb::Message& in_flight(std::size_t k) const {
+    return network_.in_flight()[k].message;
+  }
   // Removes from the network every message `match` accepts and returns them.
   std::vector<raft::pb::Message> take(const std::function<bool(const raft::pb::Message&)>& match);
   // Whether a message can arrive now (both ends up, no partition between them).
   bool can_deliver(const raft::pb::Message& m) const;
   // Steps a message into its destination. REQUIRES: can_deliver(m).
   void deliver(const raft::pb::Message& m);
+  // Delivers m if it can arrive, else loses it; tells the observer either way.
+  void deliver_or_lose(const raft::pb::Message& m);
+  // Drops m on purpose (a test's or a script's choice), telling the observer.
+  void drop(const raft::pb::Message& m);
 
   // Cuts node `id` off from all others (both directions) until heal().
-  void isolate(NodeId id) { isolated_.insert(id); }
-  void heal() { isolated_.clear(); }
-  bool is_isolated(NodeId id) const { return isolated_.contains(id); }
+  void isolate(NodeId id);
+  // Splits the nodes into groups that reach only themselves (nodes in no
+  // group form one more group) until heal().
+  void partition(const std::vector<std::vector<NodeId>>& groups);
+  void heal() { network_.heal(); }
+  bool is_isolated(NodeId id) const { return network_.is_isolated(id); }
+  Network& network() { return network_; }
+  const Network& network() const { return network_; }
 
   // One tick for every running node.
   void tick_all();
-  // Processes Readys and delivers messages (dropping those that cannot
-  // arrive) until the cluster is quiet. Returns how many were delivered.
-  int stabilize();
+  // Processes Readys and delivers every message in flight, whatever its
+  // delay (losing those that cannot arrive), until the cluster is quiet.
+  // Returns how many were delivered.
+  int stabilize() { return stabilize(ids()); }
+  // The same among some nodes only: messages to others stay in flight.
+  int stabilize(const std::vector<NodeId>& among);
+
+  // Virtual time. advance_time() is one tick of the simulated clock: every
+  // running node's clock advances by its rate (and ticks the node once per
+  // whole tick it accumulates); then Readys are processed and the messages
+  // due by now delivered, until nothing more is due.
+  Time now() const { return now_; }
+  void advance_time();
+  // A node's clock rate in per mille of real (virtual) time: 1000 keeps
+  // time, 1500 runs fast, 500 slow. Survives restarts (it is the machine's).
+  void set_clock_rate(NodeId id, std::uint32_t per_mille);
+  std::uint32_t clock_rate(NodeId id) const { return nodes_.at(id).clock_rate; }
+
+  // REQUIRES: observer (if not null) outlives the cluster or is reset.
+  void set_observer(ClusterObserver* observer) { observer_ = observer; }
+  const FaultStats& fault_stats() const { return fault_stats_; }
 
   void crash(NodeId id);
   // REQUIRES: !is_up(id). Returns the error if the node cannot be rebuilt.
@@ -98,6 +154,8 @@ class Cluster {
     std::unique_ptr<raft::Node> node;
     std::vector<raft::pb::Entry> applied;
     int restarts = 0;
+    std::uint32_t clock_rate = 1000;  // per mille
+    std::uint32_t clock_carry = 0;    // per mille of a tick accumulated
     // The configuration the node was started with, and at which log index.
     std::vector<NodeId> voters, learners;
     raft::Index conf_index = 0;
@@ -113,8 +171,10 @@ class Cluster {
   ClusterOptions options_;
   raft::TraceSink* trace_;
   std::map<NodeId, Member> nodes_;
-  std::deque<raft::pb::Message> in_flight_;
-  std::set<NodeId> isolated_;
+  Network network_;
+  Time now_ = 0;
+  ClusterObserver* observer_ = nullptr;
+  FaultStats fault_stats_;
 };
 
 }  // namespace etcetera::sim

@@ -45,7 +45,9 @@ TEST_CASE("a second membership change waits until the first is applied") {
 }
 
 TEST_CASE("removing the last voter is refused") {
-  etcetera::sim::Cluster c({.nodes = 1}, nullptr);
+  etcetera::sim::ClusterOptions one;
+  one.nodes = 1;
+  etcetera::sim::Cluster c(one, nullptr);
   c.node(1).campaign();
   c.stabilize();
   pb::ConfChange cc;

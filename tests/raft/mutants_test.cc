@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 
-#include "tests/raft/schedule.h"
+#include "sim/schedule.h"
 
 namespace {
 
@@ -22,16 +22,16 @@ struct Caught {
 // steps come from a generator seeded with k, so every run is the same.
 std::optional<Caught> hunt(Mutant mutant) {
   for (int k = 1; k <= kBudget; ++k) {
-    etcetera::tests::ScheduleOptions o;
+    etcetera::sim::ScheduleOptions o;
     o.nodes = 3 + k % 3;
     o.pre_vote = k % 2 == 0;
     o.check_quorum = (k / 2) % 2 == 0;
     o.mutant = mutant;
     o.max_entries_per_msg = 1 + static_cast<std::size_t>(k / 4 % 2);
     etcetera::raft::Rng rng(static_cast<std::uint64_t>(k));
-    const auto steps = etcetera::tests::random_schedule(rng, 200 + rng.in_range(0, 800));
-    etcetera::tests::CheckingSink sink;
-    if (auto violation = etcetera::tests::run_schedule(o, steps, sink))
+    const auto steps = etcetera::sim::random_schedule(rng, 200 + rng.in_range(0, 800));
+    etcetera::sim::CheckingSink sink;
+    if (auto violation = etcetera::sim::run_schedule(o, steps, sink))
       return Caught{k, *violation};
   }
   return std::nullopt;
@@ -53,15 +53,15 @@ TEST_CASE("without a mutant the same schedules find nothing") {
   // The control: the hunt above proves something only if the correct core
   // passes the very schedules that catch the mutants.
   for (int k = 1; k <= 400; ++k) {
-    etcetera::tests::ScheduleOptions o;
+    etcetera::sim::ScheduleOptions o;
     o.nodes = 3 + k % 3;
     o.pre_vote = k % 2 == 0;
     o.check_quorum = (k / 2) % 2 == 0;
     o.max_entries_per_msg = 1 + static_cast<std::size_t>(k / 4 % 2);
     etcetera::raft::Rng rng(static_cast<std::uint64_t>(k));
-    const auto steps = etcetera::tests::random_schedule(rng, 200 + rng.in_range(0, 800));
-    etcetera::tests::CheckingSink sink;
+    const auto steps = etcetera::sim::random_schedule(rng, 200 + rng.in_range(0, 800));
+    etcetera::sim::CheckingSink sink;
     INFO("schedule " << k);
-    CHECK_FALSE(etcetera::tests::run_schedule(o, steps, sink).has_value());
+    CHECK_FALSE(etcetera::sim::run_schedule(o, steps, sink).has_value());
   }
 }

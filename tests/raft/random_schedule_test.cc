@@ -7,16 +7,16 @@
 #include <rapidcheck/catch.h>
 #include <catch2/catch.hpp>
 
-#include "tests/raft/schedule.h"
+#include "sim/schedule.h"
 
 namespace {
 
-using etcetera::tests::Kind;
-using etcetera::tests::Step;
+using etcetera::sim::Kind;
+using etcetera::sim::Step;
 
 rc::Gen<Step> gen_step() {
-  auto kind = rc::gen::map(rc::gen::inRange(0, etcetera::tests::total_step_weight()),
-                           [](int pick) { return etcetera::tests::kind_for(pick); });
+  auto kind = rc::gen::map(rc::gen::inRange(0, etcetera::sim::total_step_weight()),
+                           [](int pick) { return etcetera::sim::kind_for(pick); });
   return rc::gen::build<Step>(rc::gen::set(&Step::kind, kind),
                               rc::gen::set(&Step::node, rc::gen::inRange(1, 6)),
                               rc::gen::set(&Step::which, rc::gen::inRange(0, 8)));
@@ -26,14 +26,14 @@ rc::Gen<Step> gen_step() {
 
 TEST_CASE("Raft invariants hold after every event of random fault schedules") {
   rc::prop("schedule", [] {
-    etcetera::tests::ScheduleOptions o;
+    etcetera::sim::ScheduleOptions o;
     o.nodes = *rc::gen::inRange(1, 6);
     o.pre_vote = *rc::gen::arbitrary<bool>();
     o.check_quorum = *rc::gen::arbitrary<bool>();
     const auto steps =
         *rc::gen::container<std::vector<Step>>(*rc::gen::inRange(100, 1200), gen_step());
-    etcetera::tests::CheckingSink sink;
-    if (auto violation = etcetera::tests::run_schedule(o, steps, sink)) RC_FAIL(*violation);
+    etcetera::sim::CheckingSink sink;
+    if (auto violation = etcetera::sim::run_schedule(o, steps, sink)) RC_FAIL(*violation);
     // Shows, in the test output, how many schedules reached the interesting cases.
     RC_CLASSIFY(sink.view.leaders().size() >= 2, "two or more terms with a leader");
     RC_CLASSIFY(!sink.view.committed().empty(), "entries committed");

@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "tests/raft/interaction/env.h"
-#include "tests/raft/interaction/script.h"
+#include "sim/script/env.h"
+#include "sim/script/script.h"
 
 namespace {
 
-using etcetera::tests::InteractionEnv;
-using etcetera::tests::Script;
-using etcetera::tests::ScriptError;
+using etcetera::sim::InteractionEnv;
+using etcetera::sim::Script;
+using etcetera::sim::ScriptError;
 
 bool run_file(const std::string& path, bool rewrite) {
   std::ifstream in(path);
@@ -26,7 +26,7 @@ bool run_file(const std::string& path, bool rewrite) {
   std::stringstream text;
   text << in.rdbuf();
   Script script;
-  if (std::string err = etcetera::tests::parse_script(text.str(), script); !err.empty()) {
+  if (std::string err = etcetera::sim::parse_script(text.str(), script); !err.empty()) {
     std::fprintf(stderr, "%s: %s\n", path.c_str(), err.c_str());
     return false;
   }
@@ -50,7 +50,7 @@ bool run_file(const std::string& path, bool rewrite) {
     }
   }
   if (rewrite) {
-    std::ofstream(path) << etcetera::tests::render_script(script, outputs);
+    std::ofstream(path) << etcetera::sim::render_script(script, outputs);
     std::printf("rewrote %s\n", path.c_str());
   }
   return ok;

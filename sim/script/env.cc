@@ -1,11 +1,11 @@
-#include "tests/raft/interaction/env.h"
+#include "sim/script/env.h"
 
 #include <sstream>
 
 #include "raft/describe.h"
 #include "spec/raft_invariants.h"
 
-namespace etcetera::tests {
+namespace etcetera::sim {
 namespace {
 
 Command parse_command(const std::string& line) {
@@ -62,7 +62,13 @@ InteractionEnv::InteractionEnv()
                 {"compact", handle_compact},
                 {"add-node", handle_add_node},
                 {"propose-conf-change", handle_propose_conf_change},
-                {"transfer-leader", handle_transfer_leader}} {}
+                {"transfer-leader", handle_transfer_leader},
+                {"partition", handle_partition},
+                {"duplicate-msgs", handle_duplicate_msgs},
+                {"set-link", handle_set_link},
+                {"tick-all", handle_tick_all},
+                {"run", handle_run},
+                {"clock-rate", handle_clock_rate}} {}
 
 std::string InteractionEnv::run(const std::string& line) {
   const Command c = parse_command(line);
@@ -70,6 +76,7 @@ std::string InteractionEnv::run(const std::string& line) {
   if (it == handlers_.end()) throw ScriptError{"unknown command '" + c.name + "'"};
   if (c.name != "add-nodes" && !cluster_) throw ScriptError{"add-nodes must come first"};
   std::string out = it->second(*this, c);
+  out += flush();
   out += take_events();
   while (!out.empty() && out.back() == '\n')
     out.pop_back();
@@ -82,6 +89,7 @@ sim::Cluster& InteractionEnv::cluster() {
 
 void InteractionEnv::create_cluster(const sim::ClusterOptions& options) {
   cluster_ = std::make_unique<sim::Cluster>(options, &trace_);
+  cluster_->set_observer(this);
   for (const auto& e : trace_.take())
     view_.apply(e);  // the nodes starting: not printed
 }
@@ -126,29 +134,81 @@ std::string InteractionEnv::take_events(const std::string& indent) {
 }
 
 std::string InteractionEnv::process_ready(raft::NodeId id) {
-  std::string before = take_events();
-  auto rd = cluster_->process_ready(id);
-  if (!rd) return before;
-  return before + "> " + std::to_string(id) + " handles Ready " + std::to_string(rd->number) +
-         "\n" + raft::describe(*rd, "  ") + take_events("  ");
+  cluster_->process_ready(id);
+  return flush() + take_events();
 }
 
 std::string InteractionEnv::deliver(const std::function<bool(const raft::pb::Message&)>& match,
                                     bool drop) {
-  std::string out = take_events();
   for (const auto& m : cluster_->take(match)) {
     if (drop) {
-      out += "dropped " + raft::describe(m) + "\n";
-    } else if (!cluster_->can_deliver(m)) {
-      const bool down = !cluster_->is_up(m.to()) || !cluster_->is_up(m.from());
-      out += "lost " + raft::describe(m) + (down ? " (a node is down)\n" : " (partitioned)\n");
+      cluster_->drop(m);
     } else {
-      out += raft::describe(m) + "\n";
-      cluster_->deliver(m);
-      out += take_events("  ");
+      cluster_->deliver_or_lose(m);
     }
+  }
+  return flush() + take_events();
+}
+
+std::string InteractionEnv::flush() {
+  std::string out = std::move(printed_);
+  printed_.clear();
+  return out;
+}
+
+void InteractionEnv::before_ready(NodeId) {
+  printed_ += take_events();
+}
+
+void InteractionEnv::after_ready(NodeId id, const raft::Ready& rd) {
+  printed_ += "> " + std::to_string(id) + " handles Ready " + std::to_string(rd.number) + "\n" +
+              raft::describe(rd, "  ") + take_events("  ");
+}
+
+void InteractionEnv::before_message(const raft::pb::Message& m, Fate fate) {
+  printed_ += take_events();
+  switch (fate) {
+    case Fate::kDelivered:
+      printed_ += raft::describe(m) + "\n";
+      break;
+    case Fate::kDropped:
+      printed_ += "dropped " + raft::describe(m) + "\n";
+      break;
+    case Fate::kLostDown:
+      printed_ += "lost " + raft::describe(m) + " (a node is down)\n";
+      break;
+    case Fate::kLostPartition:
+      printed_ += "lost " + raft::describe(m) + " (partitioned)\n";
+      break;
+  }
+}
+
+void InteractionEnv::after_message(const raft::pb::Message&, Fate fate) {
+  if (fate == Fate::kDelivered) printed_ += take_events("  ");
+}
+
+std::string InteractionEnv::summary() {
+  if (!cluster_) return "no cluster yet: start with add-nodes N\n";
+  std::string out = "t=" + std::to_string(cluster_->now());
+  if (auto p = cluster_->network().describe_partition(cluster_->ids()); !p.empty())
+    out += "  partition " + p;
+  out += "  in flight: " + std::to_string(cluster_->in_flight_count()) + "\n";
+  for (auto id : cluster_->ids()) {
+    out += "  " + std::to_string(id) + " ";
+    if (!cluster_->is_up(id)) {
+      out += "down\n";
+      continue;
+    }
+    const auto& n = cluster_->node(id);
+    out += raft::role_name(n.role()) + " term=" + std::to_string(n.term()) +
+           " last=" + std::to_string(n.log().last_index()) +
+           " commit=" + std::to_string(n.log().committed()) +
+           " applied=" + std::to_string(n.log().applied());
+    if (cluster_->clock_rate(id) != 1000)
+      out += " clock=" + std::to_string(cluster_->clock_rate(id)) + "/1000";
+    out += "\n";
   }
   return out;
 }
 
-}  // namespace etcetera::tests
+}  // namespace etcetera::sim

@@ -15,7 +15,7 @@
 #include "sim/cluster.h"
 #include "spec/raft_view.h"
 
-namespace etcetera::tests {
+namespace etcetera::sim {
 
 // A command line split into words; key=value words also land in `options`.
 struct Command {
@@ -24,7 +24,7 @@ struct Command {
   std::map<std::string, std::string> options;
 };
 
-class InteractionEnv {
+class InteractionEnv : private ClusterObserver {
  public:
   InteractionEnv();
   // Runs one command line and returns its output (never empty: "ok" at least).
@@ -42,8 +42,17 @@ class InteractionEnv {
   std::string process_ready(raft::NodeId id);
   // Delivers (or drops) the messages that `match` accepts, and prints them.
   std::string deliver(const std::function<bool(const raft::pb::Message&)>& match, bool drop);
+  // What the cluster did since the last call, as the observer printed it.
+  std::string flush();
+  // The cluster at a glance, one line per node, for the interactive prompt.
+  std::string summary();
 
  private:
+  void before_ready(NodeId id) override;
+  void after_ready(NodeId id, const raft::Ready& rd) override;
+  void before_message(const raft::pb::Message& m, Fate fate) override;
+  void after_message(const raft::pb::Message& m, Fate fate) override;
+
   using Handler = std::function<std::string(InteractionEnv&, const Command&)>;
   std::map<std::string, Handler> handlers_;
   raft::TraceBuffer trace_;
@@ -52,6 +61,7 @@ class InteractionEnv {
   spec::ClusterView view_;
   std::set<std::string> violated_;  // each invariant is reported once, when it first fails
   std::unique_ptr<sim::Cluster> cluster_;
+  std::string printed_;  // the observer's output, until flush()
 };
 
 // Handlers, one file per group of commands.
@@ -78,10 +88,16 @@ std::string handle_compact(InteractionEnv& env, const Command& c);
 std::string handle_add_node(InteractionEnv& env, const Command& c);
 std::string handle_propose_conf_change(InteractionEnv& env, const Command& c);
 std::string handle_transfer_leader(InteractionEnv& env, const Command& c);
+std::string handle_partition(InteractionEnv& env, const Command& c);
+std::string handle_duplicate_msgs(InteractionEnv& env, const Command& c);
+std::string handle_set_link(InteractionEnv& env, const Command& c);
+std::string handle_tick_all(InteractionEnv& env, const Command& c);
+std::string handle_run(InteractionEnv& env, const Command& c);
+std::string handle_clock_rate(InteractionEnv& env, const Command& c);
 
 // A bad command in a script: the runner reports it with the script's line.
 struct ScriptError {
   std::string message;
 };
 
-}  // namespace etcetera::tests
+}  // namespace etcetera::sim

@@ -1,7 +1,7 @@
 // Client commands: proposals and linearizable reads.
-#include "tests/raft/interaction/env.h"
+#include "sim/script/env.h"
 
-namespace etcetera::tests {
+namespace etcetera::sim {
 
 // propose ID DATA
 std::string handle_propose(InteractionEnv& env, const Command& c) {
@@ -23,4 +23,4 @@ std::string handle_read_index(InteractionEnv& env, const Command& c) {
   return events;
 }
 
-}  // namespace etcetera::tests
+}  // namespace etcetera::sim

@@ -4,10 +4,10 @@
 
 #include "raft/describe.h"
 
-#include "tests/raft/interaction/env.h"
-#include "tests/raft/interaction/options.h"
+#include "sim/script/env.h"
+#include "sim/script/options.h"
 
-namespace etcetera::tests {
+namespace etcetera::sim {
 namespace {
 
 using raft::pb::Message;
@@ -16,14 +16,20 @@ bool contains(const std::vector<raft::NodeId>& ids, raft::NodeId id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
-// Filters for deliver-msgs and drop-msgs: to the given nodes, from=ID, type=Name.
+// Filters for deliver-msgs, drop-msgs and duplicate-msgs: to the given
+// nodes, from=ID, type=Name, and nth=K for only the K-th (from 1) of the
+// messages that pass the rest, in the order they were sent.
 std::function<bool(const Message&)> message_filter(InteractionEnv& env, const Command& c) {
   const auto to = env.node_args(c);
   const std::uint64_t from = uint_option(c, "from", 0);
   const std::string type = c.options.contains("type") ? c.options.at("type") : "";
+  const std::uint64_t nth = uint_option(c, "nth", 0);
+  auto seen = std::make_shared<std::uint64_t>(0);
   return [=](const Message& m) {
-    return contains(to, m.to()) && (from == 0 || m.from() == from) &&
-           (type.empty() || raft::message_type_name(m.type()) == type);
+    const bool passes = contains(to, m.to()) && (from == 0 || m.from() == from) &&
+                        (type.empty() || raft::message_type_name(m.type()) == type);
+    if (!passes) return false;
+    return nth == 0 || ++*seen == nth;
   };
 }
 
@@ -48,28 +54,60 @@ std::string handle_drop_msgs(InteractionEnv& env, const Command& c) {
   return env.deliver(message_filter(env, c), true);
 }
 
-// stabilize [ID...]: Readys and deliveries among these nodes until quiet.
+// stabilize [ID...]: Readys and deliveries among these nodes until quiet,
+// whatever the messages' delays.
 std::string handle_stabilize(InteractionEnv& env, const Command& c) {
-  const auto ids = env.node_args(c);
-  std::string out;
-  for (bool busy = true; busy;) {
-    busy = false;
-    for (auto id : ids) {
-      std::string part = env.process_ready(id);
-      busy |= !part.empty();
-      out += part;
-    }
-    std::string part = env.deliver([&](const Message& m) { return contains(ids, m.to()); }, false);
-    busy |= !part.empty();
-    out += part;
-  }
-  return out;
+  env.cluster().stabilize(env.node_args(c));
+  return env.flush();
+}
+
+// duplicate-msgs [ID...] [from=ID] [type=Name] [nth=K]: the network will
+// deliver the matching messages twice.
+std::string handle_duplicate_msgs(InteractionEnv& env, const Command& c) {
+  const int copies = env.cluster().network().duplicate(message_filter(env, c));
+  return "duplicated " + std::to_string(copies) + (copies == 1 ? " message" : " messages");
 }
 
 std::string handle_isolate(InteractionEnv& env, const Command& c) {
   for (auto id : env.node_args(c))
     env.cluster().isolate(id);
   return "";
+}
+
+// partition 1,2 3,4,5: groups that reach only themselves, until heal.
+std::string handle_partition(InteractionEnv& env, const Command& c) {
+  if (c.args.empty()) throw ScriptError{"partition: name the groups, e.g. partition 1,2 3,4,5"};
+  std::vector<std::vector<raft::NodeId>> groups;
+  for (const auto& word : c.args) {
+    std::vector<raft::NodeId> group;
+    std::size_t start = 0;
+    while (start <= word.size()) {
+      const auto comma = std::min(word.find(',', start), word.size());
+      Command one{c.name, {word.substr(start, comma - start)}, {}};
+      group.push_back(env.node_arg(one, 0));
+      start = comma + 1;
+    }
+    groups.push_back(group);
+  }
+  env.cluster().partition(groups);
+  return "partition " + env.cluster().network().describe_partition(env.cluster().ids());
+}
+
+// set-link [FROM TO] [delay=A-B] [loss=PER_MILLE] [dup=PER_MILLE]: how a
+// link (or, without FROM TO, every link) delays, loses and duplicates.
+std::string handle_set_link(InteractionEnv& env, const Command& c) {
+  auto& net = env.cluster().network();
+  LinkFaults f =
+      c.args.size() >= 2 ? net.link(env.node_arg(c, 0), env.node_arg(c, 1)) : net.default_link();
+  f = link_faults_option(c, f);
+  if (c.args.size() >= 2) {
+    net.set_link(env.node_arg(c, 0), env.node_arg(c, 1), f);
+    return c.args[0] + "->" + c.args[1] + " " + describe(f);
+  }
+  if (!c.args.empty()) throw ScriptError{"set-link: give both ends (FROM TO) or neither"};
+  net.set_default_link(f);
+  net.clear_links();
+  return "every link " + describe(f);
 }
 
 std::string handle_heal(InteractionEnv& env, const Command&) {
@@ -127,4 +165,4 @@ std::string handle_raw_bytes(InteractionEnv& env, const Command& c) {
   return events + (ok ? "" : "error: " + ok.error().message);
 }
 
-}  // namespace etcetera::tests
+}  // namespace etcetera::sim

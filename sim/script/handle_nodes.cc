@@ -1,13 +1,15 @@
 // Commands that create, crash, restart and inspect nodes.
 #include "raft/describe.h"
-#include "tests/raft/interaction/env.h"
-#include "tests/raft/interaction/options.h"
+#include "sim/script/env.h"
+#include "sim/script/options.h"
 
-namespace etcetera::tests {
+namespace etcetera::sim {
 
 // add-nodes N [pre-vote=true] [check-quorum=true] [election=10] [heartbeat=1]
 //             [seed=1] [max-inflight=256] [max-entries=64] [bug=NAME]
-// bug= switches on a mutant (raft/mutant.h) in every node, to watch it break.
+//             [delay=A-B] [loss=PER_MILLE] [dup=PER_MILLE]
+// bug= switches on a mutant (raft/mutant.h) in every node, to watch it break;
+// delay, loss and dup set every link's faults (see set-link).
 std::string handle_add_nodes(InteractionEnv& env, const Command& c) {
   if (env.has_cluster()) throw ScriptError{"add-nodes: the cluster already exists"};
   if (c.args.size() != 1) throw ScriptError{"add-nodes: usage: add-nodes N [option=value ...]"};
@@ -20,6 +22,7 @@ std::string handle_add_nodes(InteractionEnv& env, const Command& c) {
   o.seed = uint_option(c, "seed", 1);
   o.max_inflight_msgs = uint_option(c, "max-inflight", 256);
   o.max_entries_per_msg = uint_option(c, "max-entries", 64);
+  o.link = link_faults_option(c, LinkFaults{});
   if (c.options.contains("bug")) {
     const auto mutant = raft::mutant_by_name(c.options.at("bug"));
     if (!mutant) throw ScriptError{"add-nodes: no mutant named '" + c.options.at("bug") + "'"};
@@ -96,4 +99,4 @@ std::string handle_log(InteractionEnv& env, const Command& c) {
   return out;
 }
 
-}  // namespace etcetera::tests
+}  // namespace etcetera::sim

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace etcetera::tests {
+namespace etcetera::sim {
 
 struct Stanza {
   int line = 0;                      // 1-based line of the command, for messages
@@ -33,4 +33,4 @@ std::string parse_script(const std::string& text, Script& out);
 // The script as text, with each stanza's output replaced by outputs[i].
 std::string render_script(const Script& script, const std::vector<std::string>& outputs);
 
-}  // namespace etcetera::tests
+}  // namespace etcetera::sim

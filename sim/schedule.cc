@@ -1,8 +1,8 @@
-#include "tests/raft/schedule.h"
+#include "sim/schedule.h"
 
 #include <iterator>
 
-namespace etcetera::tests {
+namespace etcetera::sim {
 namespace {
 
 using raft::NodeId;
@@ -56,8 +56,8 @@ void run_step(sim::Cluster& c, const Step& s, int& requests) {
       break;
     case Kind::kDeliver:
     case Kind::kDrop: {
-      if (c.in_flight().empty()) break;
-      const std::size_t k = static_cast<std::size_t>(s.which) % c.in_flight().size();
+      if (c.in_flight_count() == 0) break;
+      const std::size_t k = static_cast<std::size_t>(s.which) % c.in_flight_count();
       std::size_t i = 0;
       auto taken = c.take([&](const Message&) { return i++ == k; });
       if (s.kind == Kind::kDeliver && c.can_deliver(taken.front())) c.deliver(taken.front());
@@ -174,4 +174,4 @@ std::vector<Step> random_schedule(raft::Rng& rng, std::size_t length) {
   return steps;
 }
 
-}  // namespace etcetera::tests
+}  // namespace etcetera::sim

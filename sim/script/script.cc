@@ -1,8 +1,8 @@
-#include "tests/raft/interaction/script.h"
+#include "sim/script/script.h"
 
 #include <sstream>
 
-namespace etcetera::tests {
+namespace etcetera::sim {
 
 std::string parse_script(const std::string& text, Script& out) {
   std::istringstream in(text);
@@ -50,4 +50,4 @@ std::string render_script(const Script& script, const std::vector<std::string>& 
   return out;
 }
 
-}  // namespace etcetera::tests
+}  // namespace etcetera::sim

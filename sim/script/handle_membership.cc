@@ -1,10 +1,10 @@
 // Commands for the parts of Raft beyond the core: log compaction, membership
 // changes and leadership transfer.
 #include "raft/describe.h"
-#include "tests/raft/interaction/env.h"
-#include "tests/raft/interaction/options.h"
+#include "sim/script/env.h"
+#include "sim/script/options.h"
 
-namespace etcetera::tests {
+namespace etcetera::sim {
 
 // compact ID [INDEX]: node ID's application snapshots its state machine
 // through INDEX (default: everything it applied) and compacts its log.
@@ -58,4 +58,4 @@ std::string handle_transfer_leader(InteractionEnv& env, const Command& c) {
   return events + (ok ? "" : "error: " + ok.error().message);
 }
 
-}  // namespace etcetera::tests
+}  // namespace etcetera::sim

@@ -16,7 +16,7 @@
 #include "sim/cluster.h"
 #include "spec/raft_invariants.h"
 
-namespace etcetera::tests {
+namespace etcetera::sim {
 
 enum class Kind {
   kTick,
@@ -85,4 +85,4 @@ std::optional<std::string> run_schedule(const ScheduleOptions& o, const std::vec
 // cost in schedules must be reproducible.
 std::vector<Step> random_schedule(raft::Rng& rng, std::size_t length);
 
-}  // namespace etcetera::tests
+}  // namespace etcetera::sim

@@ -1,0 +1,134 @@
+#include "sim/network.h"
+
+#include <algorithm>
+
+namespace etcetera::sim {
+
+using raft::pb::Message;
+
+std::string describe(const LinkFaults& f) {
+  return "delay=" + std::to_string(f.min_delay) + "-" + std::to_string(f.max_delay) +
+         " loss=" + std::to_string(f.loss) + "/1000 dup=" + std::to_string(f.duplicate) + "/1000";
+}
+
+const LinkFaults& Network::link(NodeId from, NodeId to) const {
+  auto it = links_.find({from, to});
+  return it == links_.end() ? default_link_ : it->second;
+}
+
+void Network::put(const Message& m, Time due) {
+  in_flight_.push_back(InFlight{m, due, next_seq_++});
+}
+
+void Network::send(const Message& m, Time now) {
+  ++stats_.sent;
+  const LinkFaults& f = link(m.from(), m.to());
+  // Every draw is made whether or not the link is faulty, so that changing
+  // one link's faults does not shift the random choices of all the others.
+  const bool lost = rng_.in_range(0, 1000) < f.loss;
+  const bool twice = rng_.in_range(0, 1000) < f.duplicate;
+  const Time span = f.max_delay >= f.min_delay ? f.max_delay - f.min_delay : 0;
+  const Time delay = f.min_delay + rng_.in_range(0, span + 1);
+  const Time second_delay = f.min_delay + rng_.in_range(0, span + 1);
+  if (lost) {
+    ++stats_.lost;
+    return;
+  }
+  put(m, now + delay);
+  if (twice) {
+    ++stats_.duplicated;
+    put(m, now + second_delay);
+  }
+}
+
+std::vector<Message> Network::take(const std::function<bool(const Message&)>& match) {
+  std::vector<Message> out;
+  std::deque<InFlight> rest;
+  for (auto& f : in_flight_) {
+    if (match(f.message)) {
+      out.push_back(std::move(f.message));
+    } else {
+      rest.push_back(std::move(f));
+    }
+  }
+  in_flight_ = std::move(rest);
+  return out;
+}
+
+std::vector<Message> Network::take_due(Time now) {
+  std::vector<InFlight> due;
+  std::deque<InFlight> rest;
+  for (auto& f : in_flight_) {
+    if (f.due <= now) {
+      due.push_back(std::move(f));
+    } else {
+      rest.push_back(std::move(f));
+    }
+  }
+  in_flight_ = std::move(rest);
+  std::stable_sort(due.begin(), due.end(), [](const InFlight& a, const InFlight& b) {
+    return a.due != b.due ? a.due < b.due : a.seq < b.seq;
+  });
+  std::vector<Message> out;
+  for (auto& f : due)
+    out.push_back(std::move(f.message));
+  return out;
+}
+
+int Network::duplicate(const std::function<bool(const Message&)>& match) {
+  std::deque<InFlight> out;
+  int copies = 0;
+  for (auto& f : in_flight_) {
+    const bool copy = match(f.message);
+    out.push_back(f);
+    if (copy) {
+      out.push_back(InFlight{f.message, f.due, next_seq_++});
+      ++copies;
+    }
+  }
+  in_flight_ = std::move(out);
+  stats_.duplicated += static_cast<std::uint64_t>(copies);
+  return copies;
+}
+
+void Network::partition(const std::vector<std::vector<NodeId>>& groups) {
+  group_.clear();
+  for (const auto& g : groups) {
+    const int id = next_group_++;
+    for (NodeId n : g)
+      group_[n] = id;
+  }
+}
+
+void Network::isolate(NodeId id) {
+  group_[id] = next_group_++;
+}
+
+int Network::group_of(NodeId id) const {
+  auto it = group_.find(id);
+  return it == group_.end() ? 0 : it->second;
+}
+
+bool Network::is_isolated(NodeId id) const {
+  const int g = group_of(id);
+  if (g == 0) return false;
+  return std::none_of(group_.begin(), group_.end(),
+                      [&](const auto& kv) { return kv.first != id && kv.second == g; });
+}
+
+std::string Network::describe_partition(const std::vector<NodeId>& ids) const {
+  if (group_.empty()) return "";
+  std::map<int, std::vector<NodeId>> groups;
+  for (NodeId id : ids)
+    groups[group_of(id)].push_back(id);
+  std::string out;
+  for (const auto& [g, members] : groups) {
+    out += out.empty() ? "{" : " {";
+    for (std::size_t i = 0; i < members.size(); ++i)
+      out += (i ? "," : "") + std::to_string(members[i]);
+    out += "}";
+  }
+  return out;
+}
+
+}  // namespace etcetera::sim
