@@ -18,8 +18,8 @@ rc::Gen<Step> gen_step() {
   auto kind = rc::gen::map(rc::gen::inRange(0, etcetera::sim::total_step_weight()),
                            [](int pick) { return etcetera::sim::kind_for(pick); });
   return rc::gen::build<Step>(rc::gen::set(&Step::kind, kind),
-                              rc::gen::set(&Step::node, rc::gen::inRange(1, 6)),
-                              rc::gen::set(&Step::which, rc::gen::inRange(0, 8)));
+                              rc::gen::set(&Step::node, rc::gen::inRange(1, 8)),
+                              rc::gen::set(&Step::which, rc::gen::inRange(0, 64)));
 }
 
 }  // namespace
@@ -32,8 +32,9 @@ TEST_CASE("Raft invariants hold after every event of random fault schedules") {
     o.check_quorum = *rc::gen::arbitrary<bool>();
     const auto steps =
         *rc::gen::container<std::vector<Step>>(*rc::gen::inRange(100, 1200), gen_step());
+    o.seed = *rc::gen::inRange<std::uint64_t>(1, 1000000);
     etcetera::sim::CheckingSink sink;
-    if (auto violation = etcetera::sim::run_schedule(o, steps, sink)) RC_FAIL(*violation);
+    if (auto violation = etcetera::sim::run_schedule(o, steps, &sink)) RC_FAIL(*violation);
     // Shows, in the test output, how many schedules reached the interesting cases.
     RC_CLASSIFY(sink.view.leaders().size() >= 2, "two or more terms with a leader");
     RC_CLASSIFY(!sink.view.committed().empty(), "entries committed");
