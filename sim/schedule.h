@@ -110,6 +110,7 @@ class ScheduleRunner {
   bool propose(NodeId id, const std::string& value);
 
   Cluster& cluster() { return cluster_; }
+  const Cluster& cluster() const { return cluster_; }
   const CheckingSink& checks() const { return sink_; }
   const std::optional<std::string>& violation() const { return sink_.violation; }
   const ScheduleOptions& options() const { return options_; }

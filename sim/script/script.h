@@ -6,7 +6,9 @@
 //   ----
 //   1 BecomePreCandidate: role Follower -> PreCandidate
 //
-// A stanza's output runs to the next blank line. With rewrite on, the runner
+// A stanza's output runs to the next blank line. A command with no "----"
+// after it is a bare command: it runs, and its output is not checked (the
+// form etcetera-sim writes and reads; --rewrite adds the outputs). With rewrite on, the runner
 // replaces every expected output by the actual one, so the scripts double as
 // teaching material that is always true.
 #pragma once
@@ -21,6 +23,7 @@ struct Stanza {
   std::string command;               // the whole command line
   std::string expected;              // the expected output, lines joined by '\n', no final newline
   std::vector<std::string> leading;  // comment and blank lines before the command
+  bool has_expected = true;          // false: a bare command, whose output is not checked
 };
 
 struct Script {
