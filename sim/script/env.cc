@@ -90,8 +90,10 @@ sim::Cluster& InteractionEnv::cluster() {
 void InteractionEnv::create_cluster(const sim::ClusterOptions& options) {
   cluster_ = std::make_unique<sim::Cluster>(options, &trace_);
   cluster_->set_observer(this);
-  for (const auto& e : trace_.take())
+  for (const auto& e : trace_.take()) {
     view_.apply(e);  // the nodes starting: not printed
+    if (tee_) tee_->record(e);
+  }
 }
 
 raft::NodeId InteractionEnv::node_arg(const Command& c, std::size_t i) const {
@@ -122,6 +124,7 @@ std::string InteractionEnv::take_events(const std::string& indent) {
   for (const auto& e : trace_.take()) {
     if (shown(e)) out += indent + std::to_string(e.node()) + " " + raft::describe(e) + "\n";
     view_.apply(e);
+    if (tee_) tee_->record(e);
     for (const auto& inv : spec::raft_invariants()) {
       if (violated_.contains(inv.name)) continue;
       if (auto why = inv.check(view_)) {
@@ -185,6 +188,21 @@ void InteractionEnv::before_message(const raft::pb::Message& m, Fate fate) {
 
 void InteractionEnv::after_message(const raft::pb::Message&, Fate fate) {
   if (fate == Fate::kDelivered) printed_ += take_events("  ");
+}
+
+std::string InteractionEnv::help() {
+  return "add-nodes N [pre-vote=] [check-quorum=] [election=] [seed=] [bug=] [delay=A-B] "
+         "[loss=] [dup=]\n"
+         "campaign ID | tick ID [N] | tick-all | run [N]  (N ticks of virtual time)\n"
+         "propose ID DATA | read-index ID CONTEXT\n"
+         "process-ready [ID...] | stabilize [ID...]\n"
+         "deliver-msgs | drop-msgs | duplicate-msgs [ID...] [from=ID] [type=Name] [nth=K]\n"
+         "isolate ID | partition 1,2 3,4,5 | heal\n"
+         "set-link [FROM TO] [delay=A-B] [loss=PER_MILLE] [dup=PER_MILLE] | clock-rate ID "
+         "PER_MILLE\n"
+         "crash ID | restart ID | set-log ID term=T T1 T2 ... | compact ID [INDEX]\n"
+         "add-node ID [from=ID] | propose-conf-change ID v4 l5 r2 | transfer-leader FROM TO\n"
+         "status [ID...] | log ID | raw-step TO FROM TYPE [field=value...] | raw-bytes TO HEX\n";
 }
 
 std::string InteractionEnv::summary() {

@@ -42,10 +42,15 @@ class InteractionEnv : private ClusterObserver {
   std::string process_ready(raft::NodeId id);
   // Delivers (or drops) the messages that `match` accepts, and prints them.
   std::string deliver(const std::function<bool(const raft::pb::Message&)>& match, bool drop);
+  // Every trace event also goes to `tee` (a trace file, say). REQUIRES: tee
+  // outlives this environment.
+  void set_tee(raft::TraceSink* tee) { tee_ = tee; }
   // What the cluster did since the last call, as the observer printed it.
   std::string flush();
   // The cluster at a glance, one line per node, for the interactive prompt.
   std::string summary();
+  // One line per command, for the interactive prompt's 'help'.
+  static std::string help();
 
  private:
   void before_ready(NodeId id) override;
@@ -62,6 +67,7 @@ class InteractionEnv : private ClusterObserver {
   std::set<std::string> violated_;  // each invariant is reported once, when it first fails
   std::unique_ptr<sim::Cluster> cluster_;
   std::string printed_;  // the observer's output, until flush()
+  raft::TraceSink* tee_ = nullptr;
 };
 
 // Handlers, one file per group of commands.

@@ -1,0 +1,397 @@
+// etcetera-sim: the deterministic simulator from the command line.
+//
+//   etcetera-sim SCRIPT                  runs an interaction script, printing each command's output
+//   etcetera-sim -i                      an interactive prompt for the same commands
+//   etcetera-sim --seed S [--nodes N] [--steps K] [--faults PROFILE] [--bug NAME]
+//                [--runs R] [--trace FILE] [--save FILE] [--no-liveness]
+//                                        random fault schedules, checked against the spec
+//   etcetera-sim --list-bugs | --list-faults
+//
+// A random run checks every invariant after every trace event, then liveness
+// once the faults stop, and prints a summary. A failing run is shrunk and
+// saved as a script (and its trace, with --trace) that replays it exactly.
+#include <unistd.h>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "raft/describe.h"
+#include "raft/mutant.h"
+#include "raft/trace.h"
+#include "sim/script/env.h"
+#include "sim/script/script.h"
+#include "sim/shrink.h"
+
+namespace {
+
+using namespace etcetera;
+using sim::ScheduleOptions;
+
+constexpr const char* kUsage =
+    "usage: etcetera-sim SCRIPT [--trace FILE]\n"
+    "       etcetera-sim -i\n"
+    "       etcetera-sim --seed S [--nodes N] [--steps K] [--faults PROFILE] [--bug NAME]\n"
+    "                    [--runs R] [--pre-vote=false] [--check-quorum=false]\n"
+    "                    [--trace FILE] [--save FILE] [--no-liveness]\n"
+    "       etcetera-sim --list-bugs | --list-faults\n";
+
+// Writes every event as one JSON line.
+class JsonFileSink final : public raft::TraceSink {
+ public:
+  explicit JsonFileSink(std::ofstream& out) : out_(out) {}
+  void record(const raft::pb::Event& e) override { out_ << raft::to_json_line(e) << "\n"; }
+
+ private:
+  std::ofstream& out_;
+};
+
+// A progress bar on stderr, shown only once a run has taken two seconds.
+class Progress {
+ public:
+  explicit Progress(std::string what) : what_(std::move(what)), start_(Clock::now()) {}
+  void update(std::uint64_t done, std::uint64_t total) {
+    const auto now = Clock::now();
+    if (now - start_ < std::chrono::seconds(2) || now - last_ < std::chrono::milliseconds(200))
+      return;
+    last_ = now;
+    shown_ = true;
+    const int width = 30;
+    const int filled = total ? static_cast<int>(done * width / total) : 0;
+    std::fprintf(stderr, "\r%s [%s%s] %llu/%llu", what_.c_str(), std::string(filled, '#').c_str(),
+                 std::string(width - filled, '.').c_str(), static_cast<unsigned long long>(done),
+                 static_cast<unsigned long long>(total));
+  }
+  ~Progress() {
+    if (shown_) std::fprintf(stderr, "\r%s\r", std::string(what_.size() + 45, ' ').c_str());
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::string what_;
+  Clock::time_point start_;
+  Clock::time_point last_{};
+  bool shown_ = false;
+};
+
+int list_bugs() {
+  for (const auto& m : raft::all_mutants())
+    std::printf("%-22s %s\n", std::string(m.name).c_str(), std::string(m.description).c_str());
+  return 0;
+}
+
+int list_faults() {
+  for (const auto& p : sim::fault_profiles())
+    std::printf("%-11s %s; links %s\n", std::string(p.name).c_str(),
+                std::string(p.description).c_str(), sim::describe(p.link).c_str());
+  return 0;
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// SCRIPT mode: each command with what it printed, as raft-scripts --rewrite
+// would write it.
+int run_script(const std::string& path, const std::string& trace_path) {
+  const auto text = read_file(path);
+  if (!text) {
+    std::fprintf(stderr, "etcetera-sim: cannot read %s\n", path.c_str());
+    return 2;
+  }
+  sim::Script script;
+  if (auto err = sim::parse_script(*text, script); !err.empty()) {
+    std::fprintf(stderr, "%s: %s\n", path.c_str(), err.c_str());
+    return 2;
+  }
+  std::ofstream trace_file;
+  std::unique_ptr<JsonFileSink> sink;
+  if (!trace_path.empty()) {
+    trace_file.open(trace_path);
+    if (!trace_file) {
+      std::fprintf(stderr, "etcetera-sim: cannot write %s\n", trace_path.c_str());
+      return 2;
+    }
+    sink = std::make_unique<JsonFileSink>(trace_file);
+  }
+  sim::InteractionEnv env;
+  env.set_tee(sink.get());
+  bool violated = false;
+  for (const auto& s : script.stanzas) {
+    for (const auto& l : s.leading)
+      std::printf("%s\n", l.c_str());
+    std::string out;
+    try {
+      out = env.run(s.command);
+    } catch (const sim::ScriptError& e) {
+      std::fprintf(stderr, "%s:%d: %s\n", path.c_str(), s.line, e.message.c_str());
+      return 2;
+    }
+    violated |= out.find("INVARIANT VIOLATED") != std::string::npos;
+    std::printf("%s\n----\n%s\n\n", s.command.c_str(), out.c_str());
+  }
+  return violated ? 1 : 0;
+}
+
+// -i: one command per line; after each, its output and the cluster.
+int interactive() {
+  sim::InteractionEnv env;
+  const bool tty = isatty(0);
+  std::printf(
+      "etcetera-sim: the interaction-script commands, one per line (docs/scripts.md).\n"
+      "Start with 'add-nodes 3', then e.g. 'campaign 1', 'stabilize', 'run 5', 'partition 1 2,3'.\n"
+      "'help' lists the commands, 'quit' leaves.\n");
+  std::string line;
+  for (;;) {
+    if (tty) std::printf("> ");
+    std::fflush(stdout);
+    if (!std::getline(std::cin, line)) break;
+    if (line.empty() || line[0] == '#') continue;
+    if (line == "quit" || line == "exit") break;
+    if (line == "help") {
+      std::printf("%s", sim::InteractionEnv::help().c_str());
+      continue;
+    }
+    if (!tty) std::printf("> %s\n", line.c_str());
+    try {
+      std::printf("%s\n", env.run(line).c_str());
+    } catch (const sim::ScriptError& e) {
+      std::printf("error: %s\n", e.message.c_str());
+      continue;
+    }
+    std::printf("%s", env.summary().c_str());
+  }
+  return 0;
+}
+
+struct RandomArgs {
+  ScheduleOptions options;
+  std::size_t steps = 1000;
+  std::uint64_t runs = 1;
+  bool liveness = true;
+  std::string trace_path, save_path;
+};
+
+// Leaders per term, commits and faults, from the run's checks and cluster.
+void print_summary(const sim::ScheduleRunner& r, const sim::Outcome& out) {
+  const auto& view = r.checks().view;
+  std::printf("events: %zu, virtual time: %llu ticks\n", r.checks().events,
+              static_cast<unsigned long long>(r.cluster().now()));
+  std::printf("leaders per term:");
+  for (const auto& [term, leaders] : view.leaders()) {
+    std::printf(" %llu:", static_cast<unsigned long long>(term));
+    for (std::size_t i = 0; i < leaders.size(); ++i)
+      std::printf("%s%llu", i ? "," : "", static_cast<unsigned long long>(leaders[i]));
+  }
+  std::printf("\ncommitted entries: %zu, client requests: %zu, values still pending: %zu\n",
+              view.committed().size(), static_cast<std::size_t>(r.requests()), r.pending().size());
+  const auto& n = r.cluster().network().stats();
+  const auto& f = r.cluster().fault_stats();
+  std::printf(
+      "faults: %llu crashes, %llu restarts, %llu partitions; messages: %llu sent, %llu lost, "
+      "%llu duplicated, %llu cut by partitions or crashes, %llu dropped\n",
+      static_cast<unsigned long long>(f.crashes), static_cast<unsigned long long>(f.restarts),
+      static_cast<unsigned long long>(f.partitions), static_cast<unsigned long long>(n.sent),
+      static_cast<unsigned long long>(n.lost), static_cast<unsigned long long>(n.duplicated),
+      static_cast<unsigned long long>(n.cut), static_cast<unsigned long long>(n.dropped));
+  if (out.liveness.bounds.leader > 0)
+    std::printf(
+        "liveness: leader after %llu ticks (bound %llu), all committed after %llu (bound %llu)%s\n",
+        static_cast<unsigned long long>(out.liveness.leader_after),
+        static_cast<unsigned long long>(out.liveness.bounds.leader),
+        static_cast<unsigned long long>(out.liveness.commit_after),
+        static_cast<unsigned long long>(out.liveness.bounds.commit),
+        out.liveness.rejoin_checked ? ", rejoin disrupted nothing" : "");
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+// A failing schedule: shrink it, save it as a script (and its trace).
+int report_failure(const RandomArgs& a, const ScheduleOptions& o, std::vector<sim::Step> steps,
+                   const std::string& failure) {
+  std::printf("FAILED %s\n", failure.c_str());
+  std::printf("shrinking %zu steps...\n", steps.size());
+  std::fflush(stdout);
+  Progress bar("shrinking");
+  const auto small =
+      sim::shrink(o, steps, a.liveness, 3000, [&](std::size_t size, std::size_t runs) {
+        bar.update(steps.size() - size, steps.size());
+        (void)runs;
+      });
+  std::unique_ptr<sim::ScheduleRunner> runner;
+  std::ofstream trace_file;
+  std::unique_ptr<JsonFileSink> sink;
+  const std::string save =
+      a.save_path.empty() ? "counterexample-seed" + std::to_string(o.seed) + ".txt" : a.save_path;
+  const std::string trace = a.trace_path.empty() ? save + ".jsonl" : a.trace_path;
+  trace_file.open(trace);
+  sink = std::make_unique<JsonFileSink>(trace_file);
+  const auto out = sim::check_schedule(o, small, a.liveness, &runner, sink.get());
+  const std::string why = out.failure ? *out.failure : failure;
+  const std::string comment =
+      "A counterexample found by etcetera-sim --seed " + std::to_string(o.seed) + " --faults " +
+      o.profile +
+      (o.mutant == raft::Mutant::kNone ? std::string()
+                                       : " --bug " + std::string(raft::mutant_name(o.mutant))) +
+      ",\nshrunk from " + std::to_string(steps.size()) + " to " + std::to_string(small.size()) +
+      " steps. It fails with\n  " + why + "\nReplay it with: etcetera-sim " + save;
+  if (!write_file(save, runner->script(comment))) {
+    std::fprintf(stderr, "etcetera-sim: cannot write %s\n", save.c_str());
+    return 2;
+  }
+  std::printf("shrunk to %zu steps: %s\nsaved the script to %s and its trace to %s\n", small.size(),
+              why.c_str(), save.c_str(), trace.c_str());
+  return 1;
+}
+
+int run_random(const RandomArgs& a) {
+  Progress bar("schedules");
+  std::uint64_t total_events = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (std::uint64_t k = 0; k < a.runs; ++k) {
+    ScheduleOptions o = a.options;
+    o.seed = a.options.seed + k;
+    raft::Rng rng(o.seed);
+    const auto steps = sim::random_schedule(rng, a.steps, o.profile);
+    std::ofstream trace_file;
+    std::unique_ptr<JsonFileSink> sink;
+    if (!a.trace_path.empty() && a.runs == 1) {
+      trace_file.open(a.trace_path);
+      if (!trace_file) {
+        std::fprintf(stderr, "etcetera-sim: cannot write %s\n", a.trace_path.c_str());
+        return 2;
+      }
+      sink = std::make_unique<JsonFileSink>(trace_file);
+    }
+    std::unique_ptr<sim::ScheduleRunner> runner;
+    const auto out = sim::check_schedule(o, steps, a.liveness, &runner, sink.get());
+    total_events += runner->checks().events;
+    if (a.runs == 1) print_summary(*runner, out);
+    if (out.failure) {
+      if (a.runs > 1) std::printf("seed %llu: ", static_cast<unsigned long long>(o.seed));
+      RandomArgs one = a;
+      if (a.runs > 1) one.trace_path.clear();
+      return report_failure(one, o, steps, *out.failure);
+    }
+    bar.update(k + 1, a.runs);
+  }
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("ok: %llu schedule%s of %zu steps, every invariant held after every event%s\n",
+              static_cast<unsigned long long>(a.runs), a.runs == 1 ? "" : "s", a.steps,
+              a.liveness ? ", and liveness held once stable" : "");
+  if (a.runs > 1)
+    std::printf("%.0f schedules/s, %.0f events/s\n", static_cast<double>(a.runs) / secs,
+                static_cast<double>(total_events) / secs);
+  return 0;
+}
+
+std::optional<std::uint64_t> number(const std::string& s) {
+  try {
+    std::size_t used = 0;
+    const auto v = std::stoull(s, &used);
+    if (used == s.size()) return v;
+  } catch (...) {
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::fprintf(stderr, "%s", kUsage);
+    return 2;
+  }
+  RandomArgs a;
+  std::string script;
+  bool random = false;
+  auto fail = [](const std::string& why) {
+    std::fprintf(stderr, "etcetera-sim: %s\n%s", why.c_str(), kUsage);
+    return 2;
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= args.size()) return std::nullopt;
+      return args[++i];
+    };
+    auto count = [&](const char* what) -> std::optional<std::uint64_t> {
+      const auto v = value();
+      if (!v) return std::nullopt;
+      auto n = number(*v);
+      if (!n) std::fprintf(stderr, "etcetera-sim: %s takes a number, not '%s'\n", what, v->c_str());
+      return n;
+    };
+    if (arg == "--list-bugs") return list_bugs();
+    if (arg == "--list-faults") return list_faults();
+    if (arg == "-h" || arg == "--help") {
+      std::printf("%s", kUsage);
+      return 0;
+    }
+    if (arg == "-i") return interactive();
+    if (arg == "--seed") {
+      auto n = count("--seed");
+      if (!n) return fail("--seed needs a number");
+      a.options.seed = *n;
+      random = true;
+    } else if (arg == "--nodes") {
+      auto n = count("--nodes");
+      if (!n || *n < 1 || *n > 7) return fail("--nodes takes 1 to 7");
+      a.options.nodes = static_cast<int>(*n);
+    } else if (arg == "--steps") {
+      auto n = count("--steps");
+      if (!n || *n < 1) return fail("--steps takes a positive number");
+      a.steps = *n;
+    } else if (arg == "--runs") {
+      auto n = count("--runs");
+      if (!n || *n < 1) return fail("--runs takes a positive number");
+      a.runs = *n;
+    } else if (arg == "--faults") {
+      auto v = value();
+      if (!v || !sim::fault_profile(*v)) return fail("--faults takes a profile (--list-faults)");
+      a.options.profile = *v;
+    } else if (arg == "--bug") {
+      auto v = value();
+      auto m = v ? raft::mutant_by_name(*v) : std::nullopt;
+      if (!m) return fail("--bug takes a mutant's name (--list-bugs)");
+      a.options.mutant = *m;
+    } else if (arg == "--trace") {
+      auto v = value();
+      if (!v) return fail("--trace needs a file");
+      a.trace_path = *v;
+    } else if (arg == "--save") {
+      auto v = value();
+      if (!v) return fail("--save needs a file");
+      a.save_path = *v;
+    } else if (arg == "--no-liveness") {
+      a.liveness = false;
+    } else if (arg == "--pre-vote=false") {
+      a.options.pre_vote = false;
+    } else if (arg == "--check-quorum=false") {
+      a.options.check_quorum = false;
+    } else if (!arg.starts_with("-") && script.empty()) {
+      script = arg;
+    } else {
+      return fail("unknown argument '" + arg + "'");
+    }
+  }
+  if (!script.empty() && random) return fail("give a SCRIPT or --seed, not both");
+  if (!script.empty()) return run_script(script, a.trace_path);
+  if (!random) return fail("give a SCRIPT, -i, or --seed S");
+  return run_random(a);
+}
