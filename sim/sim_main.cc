@@ -54,8 +54,10 @@ class JsonFileSink final : public raft::TraceSink {
 // A progress bar on stderr, shown only once a run has taken two seconds.
 class Progress {
  public:
-  explicit Progress(std::string what) : what_(std::move(what)), start_(Clock::now()) {}
+  explicit Progress(std::string what)
+      : what_(std::move(what)), start_(Clock::now()), enabled_(isatty(2)) {}
   void update(std::uint64_t done, std::uint64_t total) {
+    if (!enabled_) return;
     const auto now = Clock::now();
     if (now - start_ < std::chrono::seconds(2) || now - last_ < std::chrono::milliseconds(200))
       return;
@@ -76,6 +78,7 @@ class Progress {
   std::string what_;
   Clock::time_point start_;
   Clock::time_point last_{};
+  bool enabled_;  // only on a terminal: a log file gets the summary alone
   bool shown_ = false;
 };
 
