@@ -13,6 +13,8 @@ const std::vector<MutantInfo>& all_mutants() {
        "a follower cuts its log after a late AppendEntries, even where it matched"},
       {Mutant::kReadWithoutHeartbeat, "read-no-heartbeat",
        "ReadIndex answers without a heartbeat round, so a deposed leader serves stale reads"},
+      {Mutant::kLeaderNoStepDown, "leader-no-step-down",
+       "a leader that sees a newer term adopts it but stays leader, so a term can have two"},
   };
   return all;
 }

@@ -18,6 +18,7 @@ enum class Mutant {
   kVoteWithoutLogCheck,    // grant a vote without the up-to-date check of section 5.4.1
   kTruncateOnStaleAppend,  // a follower truncates matching entries after a stale AppendEntries
   kReadWithoutHeartbeat,   // ReadIndex served without confirming leadership with a quorum
+  kLeaderNoStepDown,       // a leader adopts a newer term but stays leader (Figure 2)
 };
 
 struct MutantInfo {
