@@ -107,15 +107,7 @@ Result<Index> Node::propose(std::string data) {
 // --- role changes ----------------------------------------------------------
 
 void Node::reset(Term term, NodeId vote) {
-  if (current_term_ != term) {
-    const Term from = current_term_;
-    current_term_ = term;
-    voted_for_ = vote;
-    trace([&](pb::Event& e) {
-      e.mutable_term_changed()->set_from(from);
-      e.mutable_term_changed()->set_to(term);
-    });
-  }
+  set_term(term, vote);
   set_leader(kNoNode);
   abort_leader_transfer("leadership changed");
   election_elapsed_ = 0;
@@ -165,6 +157,17 @@ void Node::become_leader() {
   pending_conf_index_ = log_.last_index();
   set_role(pb::LEADER);
   bcast_append();
+}
+
+void Node::set_term(Term term, NodeId vote) {
+  if (current_term_ == term) return;
+  const Term from = current_term_;
+  current_term_ = term;
+  voted_for_ = vote;
+  trace([&](pb::Event& e) {
+    e.mutable_term_changed()->set_from(from);
+    e.mutable_term_changed()->set_to(term);
+  });
 }
 
 void Node::set_role(Role role) {

@@ -124,6 +124,9 @@ class Node {
   void become_leader();
   // A new term (with `vote`, or none) or the same one: clears what a role change clears.
   void reset(Term term, NodeId vote = kNoNode);
+  // Moves to a newer term with `vote` (a vote is for one term); nothing when
+  // `term` is the current one.
+  void set_term(Term term, NodeId vote = kNoNode);
   void set_role(Role role);
   void set_leader(NodeId leader);
   void reset_randomized_election_timeout();

@@ -38,7 +38,10 @@ void Node::timeout() {
     trace_refused("campaign", "node " + std::to_string(id_) + " is not a voter");
     return;
   }
-  start_election(config_.pre_vote);
+  // The no-prevote mutant (raft/mutant.h) skips the pre-vote round and
+  // raises its term at once, which is what PreVote is there to prevent
+  // (thesis 9.6). It still answers other nodes' pre-votes.
+  start_election(config_.pre_vote && config_.mutant != Mutant::kNoPreVote);
 }
 
 // Becomes (pre-)candidate, votes for itself and asks every other voter. The

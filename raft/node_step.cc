@@ -140,6 +140,13 @@ bool Node::update_term(const pb::Message& m) {
     abort_leader_transfer(
         "node " + std::to_string(m.from()) + " campaigns in term " + std::to_string(m.term()),
         true);
+  // The leader-no-step-down mutant (raft/mutant.h) forgets half of the rule
+  // for all servers (Raft paper, Figure 2): it takes the newer term, and
+  // clears its vote, but does not convert to follower.
+  if (role_ == pb::LEADER && config_.mutant == Mutant::kLeaderNoStepDown) {
+    set_term(m.term());
+    return true;
+  }
   become_follower(m.term(), from_leader ? m.from() : kNoNode);
   return true;
 }

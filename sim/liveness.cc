@@ -57,7 +57,10 @@ LivenessBounds liveness_bounds(const ScheduleRunner& runner, std::size_t pending
   const Time timeout = ceil_div(2 * election * 1000, slowest);
   LivenessBounds b;
   b.round = timeout + 4 * delay + 2;
-  b.leader = 4 * b.round;
+  // Without PreVote a node that cannot win (its log is behind) still raises
+  // everyone's term when it times out, and a candidate that could win steps
+  // down to it: each such timeout can cost the round in progress.
+  b.leader = (runner.options().pre_vote ? 4 : 8) * b.round;
   b.retry = 2 * election;
   const Time per_round_trip = o.max_inflight_msgs * o.max_entries_per_msg;
   const Time batches = ceil_div(static_cast<Time>(pending), per_round_trip) + 1;
