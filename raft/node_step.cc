@@ -147,7 +147,19 @@ bool Node::update_term(const pb::Message& m) {
     set_term(m.term());
     return true;
   }
+  // The election timer restarts only on hearing from a leader or granting
+  // a vote (Raft paper, Figure 2). A follower that merely learns of a newer
+  // term from a candidate keeps counting: otherwise a candidate that cannot
+  // win (its log is behind) and times out often keeps resetting the timer of
+  // the one node that could win, and no leader is ever elected.
+  const int elapsed = election_elapsed_;
+  const int timeout = randomized_election_timeout_;
+  const bool keep_timer = !from_leader && role_ == pb::FOLLOWER;
   become_follower(m.term(), from_leader ? m.from() : kNoNode);
+  if (keep_timer) {
+    election_elapsed_ = elapsed;
+    randomized_election_timeout_ = timeout;
+  }
   return true;
 }
 
