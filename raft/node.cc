@@ -92,6 +92,13 @@ Result<Index> Node::propose(std::string data) {
     trace_refused("propose", why);
     return fail(Error::Code::kTransferInProgress, why, lead_transferee_);
   }
+  if (role_ == pb::LEADER && leaving_configuration()) {
+    std::string why = "node " + std::to_string(id_) +
+                      " is leaving the configuration (a membership change removes it); propose "
+                      "to the next leader";
+    trace_refused("propose", why);
+    return fail(Error::Code::kConfChangeInProgress, why);
+  }
   if (role_ != pb::LEADER) {
     std::string why = "node " + std::to_string(id_) + " is not the leader";
     why += leader_ != kNoNode ? "; the leader is node " + std::to_string(leader_)
@@ -155,6 +162,7 @@ void Node::become_leader() {
   // A membership entry may sit unapplied in the inherited log: be
   // conservative and allow the next change only once everything is applied.
   pending_conf_index_ = log_.last_index();
+  pending_conf_removes_self_ = false;  // an inherited change is judged once applied
   set_role(pb::LEADER);
   bcast_append();
 }

@@ -184,6 +184,7 @@ class Node {
   bool promotable() const { return tracker_.is_voter(id_); }
   void set_configuration(Configuration config);
   void maybe_leave_joint();
+  bool leaving_configuration() const;
 
   // --- leadership transfer (node_transfer.cc) ---
   void send_timeout_now(NodeId to);
@@ -240,9 +241,10 @@ class Node {
   std::optional<Outstanding> outstanding_;
   std::uint64_t next_ready_number_ = 1;
 
-  Index conf_index_ = 0;              // the log index of the current configuration
-  Index pending_conf_index_ = 0;      // leaders: the last membership entry in the log
-  NodeId lead_transferee_ = kNoNode;  // leaders: the target of a transfer in progress
+  Index conf_index_ = 0;                    // the log index of the current configuration
+  Index pending_conf_index_ = 0;            // leaders: the last membership entry in the log
+  bool pending_conf_removes_self_ = false;  // leaders: that entry's configuration leaves us out
+  NodeId lead_transferee_ = kNoNode;        // leaders: the target of a transfer in progress
 
   std::string_view action_ = "Init";  // the spec action in progress, for the trace
 };

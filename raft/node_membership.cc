@@ -28,9 +28,10 @@ Result<Index> Node::propose_conf_change(const pb::ConfChange& change) {
   if (change.changes().empty())
     return refuse(Error::Code::kInvalidArgument,
                   "a change needs at least one step; leaving the joint configuration is automatic");
-  if (auto next = raft::apply_conf_change(tracker_.config(), change); !next)
-    return refuse(Error::Code::kInvalidArgument, next.error().message);
+  const auto next = raft::apply_conf_change(tracker_.config(), change);
+  if (!next) return refuse(Error::Code::kInvalidArgument, next.error().message);
   pending_conf_index_ = append_entry(change.SerializeAsString(), pb::ENTRY_CONF_CHANGE);
+  pending_conf_removes_self_ = !next->voters.incoming().contains(id_);
   bcast_append();
   return pending_conf_index_;
 }
@@ -78,6 +79,20 @@ void Node::set_configuration(Configuration config) {
   }
   if (lead_transferee_ != kNoNode && !tracker_.is_voter(lead_transferee_))
     abort_leader_transfer("the transfer target is no longer a voter");
+}
+
+// Whether the configuration this leader is moving to leaves it out: it has
+// applied one that does, or its pending membership entry makes one. Such a
+// leader takes no more proposals (propose). The reason is liveness: once it
+// steps down, a voter that has not heard the change is committed still
+// counts the joint configuration, whose outgoing half needs this node's
+// vote. If this node's log ran on past the membership entries, no voter of
+// the new configuration could be as up to date, and no one could be
+// elected. With its log ending at the "leave joint" entry, every voter that
+// helped commit that entry gets its vote.
+bool Node::leaving_configuration() const {
+  if (!tracker_.voters().incoming().contains(id_)) return true;
+  return pending_conf_index_ > log_.applied() && pending_conf_removes_self_;
 }
 
 // LeaveJoint: once the leader has applied the entry that entered the joint
