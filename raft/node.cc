@@ -59,9 +59,16 @@ Node::Node(const Config& config, const Storage& storage)
   reset_randomized_election_timeout();
   trace([&](pb::Event& e) {
     auto* started = e.mutable_started();
-    started->set_first_index(log_.first_index());
-    for (Index i = log_.first_index(); i <= log_.last_index(); ++i)
-      started->add_terms(*log_.term(i));
+    const Index first = log_.first_index();
+    const Index end = log_.last_index() + 1;
+    started->set_first_index(first);
+    started->set_snapshot_term(log_.term(first - 1).value_or(0));
+    *started->mutable_conf_state() = tracker_.config().to_conf_state();
+    started->set_conf_index(conf_index_);
+    for (const pb::Entry& entry : log_.entries(first, end, end - first)) {
+      started->add_terms(entry.term());
+      if (entry.type() == pb::ENTRY_CONF_CHANGE) started->add_conf_indexes(entry.index());
+    }
   });
 }
 

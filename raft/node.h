@@ -113,6 +113,9 @@ class Node {
 
   // A multi-line description of the node's state, for tests and the demo.
   std::string describe() const;
+  // The node's state as every trace event reports it (Event.state), for a
+  // caller that records events of its own (sim::Cluster::compact).
+  pb::NodeState trace_state() const;
 
  private:
   Node(const Config& config, const Storage& storage);
