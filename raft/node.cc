@@ -54,7 +54,10 @@ Node::Node(const Config& config, const Storage& storage)
       rng_(config.seed),
       persisted_hard_state_(storage.hard_state()) {
   ActionScope scope(*this, "Restart");
-  conf_index_ = std::max(config.conf_index, storage.snapshot().metadata().index());
+  // A snapshot carries its own configuration (initial_configuration): the
+  // entries after it are applied again, whatever Config::conf_index says.
+  const Index snapshot_index = storage.snapshot().metadata().index();
+  conf_index_ = snapshot_index > 0 ? snapshot_index : config.conf_index;
   tracker_.reset_progress(log_.last_index() + 1);
   reset_randomized_election_timeout();
   trace([&](pb::Event& e) {
