@@ -128,6 +128,15 @@ void Node::handle_request_vote_response(const pb::Message& m) {
     trace_refused("step", "an answer to an election this node is no longer running", &m);
     return;
   }
+  // A granted pre-vote echoes the term it was asked about: one for another
+  // term answers an earlier round, whose voters may since have found a leader.
+  if (pre_vote && !m.reject() && m.term() != current_term_ + 1) {
+    trace_refused("step",
+                  "a pre-vote for term " + std::to_string(m.term()) + ", not for the term " +
+                      std::to_string(current_term_ + 1) + " this node asks about",
+                  &m);
+    return;
+  }
   tracker_.record_vote(m.from(), !m.reject());
   switch (tracker_.tally_votes()) {
     case VoteResult::kWon:
