@@ -182,6 +182,10 @@ class Node {
 
   // --- membership (node_membership.cc) ---
   bool promotable() const { return tracker_.is_voter(id_); }
+  // A committed membership entry is not applied yet: the configuration is
+  // not the one as of the commit index, so whether this node may campaign is
+  // not known.
+  bool unapplied_conf_change() const;
   void set_configuration(Configuration config);
   void maybe_leave_joint();
 

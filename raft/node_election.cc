@@ -38,6 +38,12 @@ void Node::timeout() {
     trace_refused("campaign", "node " + std::to_string(id_) + " is not a voter");
     return;
   }
+  // After a restart the committed membership entries are applied again: until
+  // they are, this node may campaign in a configuration that has removed it.
+  if (unapplied_conf_change()) {
+    trace_refused("campaign", "a committed membership change is not applied yet");
+    return;
+  }
   start_election(config_.pre_vote);
 }
 

@@ -80,6 +80,14 @@ void Node::set_configuration(Configuration config) {
     abort_leader_transfer("the transfer target is no longer a voter");
 }
 
+bool Node::unapplied_conf_change() const {
+  const Index lo = log_.applied() + 1, hi = log_.committed() + 1;
+  if (lo >= hi) return false;
+  for (const pb::Entry& e : log_.entries(lo, hi, hi - lo))
+    if (e.type() == pb::ENTRY_CONF_CHANGE) return true;
+  return false;
+}
+
 // LeaveJoint: once the leader has applied the entry that entered the joint
 // configuration, it proposes the entry that leaves it.
 void Node::maybe_leave_joint() {
