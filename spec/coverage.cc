@@ -12,6 +12,7 @@ constexpr std::array<BranchInfo, kBranchCount> kBranches = {{
     {"Timeout", "TimeoutNow: BecomeCandidate, PreVote skipped (C++ only)"},
     {"Timeout", "not enabled: a leader (refused)"},
     {"Timeout", "not enabled: not a voter (refused)"},
+    {"Timeout", "not enabled: a committed membership entry unapplied (refused)"},
     {"BecomePreCandidate", "from Follower"},
     {"BecomePreCandidate", "from PreCandidate: a new round"},
     {"BecomePreCandidate", "from Candidate"},

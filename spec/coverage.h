@@ -30,6 +30,7 @@ enum class Branch : std::uint8_t {
   kTimeoutTransfer,
   kTimeoutRefusedLeader,
   kTimeoutRefusedNotVoter,
+  kTimeoutRefusedUnapplied,
   kBecomePreCandidateFromFollower,
   kBecomePreCandidateNewRound,
   kBecomePreCandidateFromCandidate,

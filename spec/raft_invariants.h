@@ -48,16 +48,18 @@ Violation check_leader_is_voter_inv(const ClusterView& v);
 // Not in Raft.tla, which has no clients: a read released by ReadIndex
 // reflects every entry committed before the read was asked for (thesis 6.4).
 Violation check_read_index_inv(const ClusterView& v);
-// A step check rather than a state invariant: every AdvanceCommitIndex seen
-// in the trace was a step Raft.tla's AdvanceCommitIndex allows.
-Violation check_advance_commit_index_step(const ClusterView& v);
+// A check of steps rather than of a state: every step seen in the trace is
+// one Raft.tla's Next allows (spec/raft_steps.h). The first disallowed one.
+Violation check_next_steps(const ClusterView& v);
 
 struct NamedInvariant {
   const char* name;  // the spec's name, e.g. "LogMatchingInv"
   Violation (*check)(const ClusterView&);
 };
 
-// Every invariant above, in the spec's order.
+// Every check above: first the steps ("Next"), since a step that breaks an
+// invariant as well is its cause and names the action at fault; then the
+// invariants in the spec's order, then ReadIndexInv.
 const std::vector<NamedInvariant>& raft_invariants();
 
 // Runs them all; the first violation as "LogMatchingInv: ...", or nothing.

@@ -33,6 +33,7 @@ std::string ConfigView::describe() const {
 
 void ClusterView::apply(const Event& e) {
   NodeView& node = nodes_[e.node()];
+  steps_.check(*this, node, e, ++events_);
   switch (e.kind_case()) {
     case Event::kStarted: {
       // Entries before first_index are in the node's snapshot: committed.
@@ -121,18 +122,6 @@ void ClusterView::apply(const Event& e) {
       if (m.type() == raft::pb::APPEND_ENTRIES_RESPONSE && !m.reject() &&
           e.state().role() == raft::pb::LEADER && m.index() <= node.log.size())
         node.match_index[m.from()] = std::max(node.match_index[m.from()], m.index());
-      break;
-    }
-    case Event::kCommitAdvanced: {
-      // AdvanceCommitIndex in Raft.tla is enabled only for an index whose
-      // entry has the leader's current term (Figure 8).
-      const Index to = e.commit_advanced().to();
-      if (e.action() == "AdvanceCommitIndex" && to >= 1 && to <= node.log.size() &&
-          node.log[to - 1] != e.state().term())
-        disallowed_steps_.push_back("leader " + std::to_string(e.node()) + " of term " +
-                                    std::to_string(e.state().term()) + " committed index " +
-                                    std::to_string(to) + " of term " +
-                                    std::to_string(node.log[to - 1]));
       break;
     }
     default:

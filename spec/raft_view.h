@@ -17,8 +17,13 @@
 //                     of the commit index; the C++ takes one on apply)
 //   committed      <- each rise of a commit index, with the committing term
 //   votesGranted   <- granted RequestVoteResponses a candidate received
+//                     (pre-votes: kept by the step validator, spec/raft_steps.h)
 //   matchIndex     <- successful AppendEntriesResponses a leader received
 //   (reads, not in Raft.tla) <- ReadIndexRequested / ReadIndexReleased
+//
+// Every event also goes through the step validator before the view absorbs
+// it: disallowed_steps() lists the steps Raft.tla's Next does not allow, and
+// coverage() counts the spec's actions and branches the trace went through.
 #pragma once
 
 #include <algorithm>
@@ -27,6 +32,7 @@
 #include <vector>
 
 #include "raft/trace.pb.h"
+#include "spec/raft_steps.h"
 
 namespace etcetera::spec {
 
@@ -102,9 +108,13 @@ class ClusterView {
   // Membership changes that did not follow the chain of ConfigChainInv, each
   // described: an entry applied (or refused) against the configuration before it.
   const std::vector<std::string>& config_chain_breaks() const { return config_chain_breaks_; }
-  // Steps the spec's actions do not allow, as far as checked so far: a
-  // leader's AdvanceCommitIndex to an entry not of its own term.
-  const std::vector<std::string>& disallowed_steps() const { return disallowed_steps_; }
+  // Steps the spec's next-state relation does not allow (spec/raft_steps.h),
+  // each described; the first few hundred are kept.
+  const std::vector<std::string>& disallowed_steps() const { return steps_.violations(); }
+  // How often each action and branch of Raft.tla was taken (spec/coverage.h).
+  const Coverage& coverage() const { return steps_.coverage(); }
+  // How many events the view has absorbed; the first is event 1.
+  std::uint64_t events() const { return events_; }
 
  private:
   void apply_state(NodeId id, NodeView& node, const raft::pb::NodeState& state);
@@ -120,7 +130,8 @@ class ClusterView {
   std::map<std::pair<NodeId, std::string>, Index> read_floor_;
   std::vector<std::string> stale_reads_;
   std::vector<std::string> config_chain_breaks_;
-  std::vector<std::string> disallowed_steps_;
+  StepValidator steps_;
+  std::uint64_t events_ = 0;
 };
 
 }  // namespace etcetera::spec

@@ -98,8 +98,15 @@ ClusterView healthy() {
 
 }  // namespace
 
-TEST_CASE("every Raft invariant holds on a healthy cluster") {
-  CHECK_FALSE(etcetera::spec::check_raft_invariants(healthy()).has_value());
+TEST_CASE("every state invariant holds on a healthy cluster") {
+  // A state built by hand, not reached by steps: the step check ("Next",
+  // tests/spec/raft_steps_test.cc) does not apply to it.
+  const ClusterView v = healthy();
+  for (const auto& inv : etcetera::spec::raft_invariants()) {
+    if (std::string(inv.name) == "Next") continue;
+    INFO(inv.name);
+    CHECK_FALSE(inv.check(v).has_value());
+  }
 }
 
 TEST_CASE("ElectionSafetyInv catches two leaders of one term, even at different times") {
@@ -205,18 +212,6 @@ TEST_CASE("ReadIndexInv catches a read served below an index committed before it
   auto why = etcetera::spec::check_read_index_inv(v);
   REQUIRE(why);
   CHECK(*why == "node 2 served read 'r' at index 1, but index 2 was committed before it was asked");
-}
-
-TEST_CASE("the AdvanceCommitIndex step check catches a commit of an earlier term's entry") {
-  ClusterView v;
-  set_log(v, 1, {pb::LEADER, 4, 1, 0}, {1, 2, 4});
-  Event e = event(1, {pb::LEADER, 4, 1, 2});
-  e.set_action("AdvanceCommitIndex");
-  e.mutable_commit_advanced()->set_to(2);
-  v.apply(e);
-  auto why = etcetera::spec::check_advance_commit_index_step(v);
-  REQUIRE(why);
-  CHECK(*why == "leader 1 of term 4 committed index 2 of term 2");
 }
 
 TEST_CASE("SnapshotCommittedInv catches a snapshot past the commit index") {
