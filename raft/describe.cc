@@ -124,6 +124,9 @@ std::string event_text(const pb::Event& e) {
       std::string cut = a.truncated_from() ? " (removed from " + n(a.truncated_from()) + ")" : "";
       return "log " + terms_text(a) + cut;
     }
+    case pb::Event::kLogCompacted:
+      return "log compacted through " + n(e.log_compacted().index()) + "/" +
+             n(e.log_compacted().term());
     case pb::Event::kCommitAdvanced:
       return "commit " + n(e.commit_advanced().from()) + " -> " + n(e.commit_advanced().to());
     case pb::Event::kEntriesApplied:

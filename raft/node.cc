@@ -54,14 +54,24 @@ Node::Node(const Config& config, const Storage& storage)
       rng_(config.seed),
       persisted_hard_state_(storage.hard_state()) {
   ActionScope scope(*this, "Restart");
-  conf_index_ = std::max(config.conf_index, storage.snapshot().metadata().index());
+  // A snapshot carries its own configuration (initial_configuration): the
+  // entries after it are applied again, whatever Config::conf_index says.
+  const Index snapshot_index = storage.snapshot().metadata().index();
+  conf_index_ = snapshot_index > 0 ? snapshot_index : config.conf_index;
   tracker_.reset_progress(log_.last_index() + 1);
   reset_randomized_election_timeout();
   trace([&](pb::Event& e) {
     auto* started = e.mutable_started();
-    started->set_first_index(log_.first_index());
-    for (Index i = log_.first_index(); i <= log_.last_index(); ++i)
-      started->add_terms(*log_.term(i));
+    const Index first = log_.first_index();
+    const Index end = log_.last_index() + 1;
+    started->set_first_index(first);
+    started->set_snapshot_term(log_.term(first - 1).value_or(0));
+    *started->mutable_conf_state() = tracker_.config().to_conf_state();
+    started->set_conf_index(conf_index_);
+    for (const pb::Entry& entry : log_.entries(first, end, end - first)) {
+      started->add_terms(entry.term());
+      if (entry.type() == pb::ENTRY_CONF_CHANGE) started->add_conf_indexes(entry.index());
+    }
   });
 }
 

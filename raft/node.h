@@ -113,6 +113,9 @@ class Node {
 
   // A multi-line description of the node's state, for tests and the demo.
   std::string describe() const;
+  // The node's state as every trace event reports it (Event.state), for a
+  // caller that records events of its own (sim::Cluster::compact).
+  pb::NodeState trace_state() const;
 
  private:
   Node(const Config& config, const Storage& storage);
@@ -182,6 +185,10 @@ class Node {
 
   // --- membership (node_membership.cc) ---
   bool promotable() const { return tracker_.is_voter(id_); }
+  // A committed membership entry is not applied yet: the configuration is
+  // not the one as of the commit index, so whether this node may campaign is
+  // not known.
+  bool unapplied_conf_change() const;
   void set_configuration(Configuration config);
   void maybe_leave_joint();
   bool leaving_configuration() const;

@@ -38,6 +38,12 @@ void Node::timeout() {
     trace_refused("campaign", "node " + std::to_string(id_) + " is not a voter");
     return;
   }
+  // After a restart the committed membership entries are applied again: until
+  // they are, this node may campaign in a configuration that has removed it.
+  if (unapplied_conf_change()) {
+    trace_refused("campaign", "a committed membership change is not applied yet");
+    return;
+  }
   // The no-prevote mutant (raft/mutant.h) skips the pre-vote round and
   // raises its term at once, which is what PreVote is there to prevent
   // (thesis 9.6). It still answers other nodes' pre-votes.
@@ -129,6 +135,15 @@ void Node::handle_request_vote_response(const pb::Message& m) {
   const bool pre_vote = m.type() == pb::PRE_VOTE_RESPONSE;
   if (pre_vote != (role_ == pb::PRE_CANDIDATE)) {
     trace_refused("step", "an answer to an election this node is no longer running", &m);
+    return;
+  }
+  // A granted pre-vote echoes the term it was asked about: one for another
+  // term answers an earlier round, whose voters may since have found a leader.
+  if (pre_vote && !m.reject() && m.term() != current_term_ + 1) {
+    trace_refused("step",
+                  "a pre-vote for term " + std::to_string(m.term()) + ", not for the term " +
+                      std::to_string(current_term_ + 1) + " this node asks about",
+                  &m);
     return;
   }
   tracker_.record_vote(m.from(), !m.reject());

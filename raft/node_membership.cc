@@ -95,6 +95,14 @@ bool Node::leaving_configuration() const {
   return pending_conf_index_ > log_.applied() && pending_conf_removes_self_;
 }
 
+bool Node::unapplied_conf_change() const {
+  const Index lo = log_.applied() + 1, hi = log_.committed() + 1;
+  if (lo >= hi) return false;
+  for (const pb::Entry& e : log_.entries(lo, hi, hi - lo))
+    if (e.type() == pb::ENTRY_CONF_CHANGE) return true;
+  return false;
+}
+
 // LeaveJoint: once the leader has applied the entry that entered the joint
 // configuration, it proposes the entry that leaves it.
 void Node::maybe_leave_joint() {

@@ -23,13 +23,22 @@ void Node::trace_refused(std::string_view input, std::string reason, const pb::M
   });
 }
 
+pb::NodeState Node::trace_state() const {
+  pb::NodeState s;
+  fill_state(s);
+  return s;
+}
+
 void Node::trace_appended(Index first, Index truncated_from) const {
   trace([&](pb::Event& e) {
     auto* a = e.mutable_entries_appended();
     a->set_first_index(first);
     a->set_truncated_from(truncated_from);
-    for (Index i = first; i <= log_.last_index(); ++i)
-      a->add_terms(*log_.term(i));
+    const Index end = log_.last_index() + 1;
+    for (const pb::Entry& entry : log_.entries(first, end, end - first)) {
+      a->add_terms(entry.term());
+      if (entry.type() == pb::ENTRY_CONF_CHANGE) a->add_conf_indexes(entry.index());
+    }
   });
 }
 

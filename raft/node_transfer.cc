@@ -49,6 +49,10 @@ void Node::handle_timeout_now_request(const pb::Message& m) {
     trace_refused("step", "a TimeoutNow to a node that is not a voter", &m);
     return;
   }
+  if (unapplied_conf_change()) {
+    trace_refused("step", "a TimeoutNow before a committed membership change is applied", &m);
+    return;
+  }
   start_election(/*pre_vote=*/false, /*transfer=*/true);
 }
 

@@ -132,7 +132,20 @@ raft::Result<void> Cluster::compact(NodeId id, raft::Index index) {
   pb::AppliedLog log;
   for (const auto& e : m.applied)
     if (e.index() <= index) *log.add_entries() = e;
-  return m.storage->compact(index, conf_state_at(m, index), log.SerializeAsString());
+  if (auto ok = m.storage->compact(index, conf_state_at(m, index), log.SerializeAsString()); !ok)
+    return ok;
+  // The core never sees a compaction (it reads its storage), so the
+  // application reports it: Compact in spec/Raft.tla.
+  if (trace_ != nullptr) {
+    raft::pb::Event e;
+    e.set_node(id);
+    e.set_action("Compact");
+    *e.mutable_state() = m.node->trace_state();
+    e.mutable_log_compacted()->set_index(index);
+    e.mutable_log_compacted()->set_term(m.storage->snapshot().metadata().term());
+    trace_->record(e);
+  }
+  return {};
 }
 
 raft::Result<void> Cluster::add_node(NodeId id, NodeId from) {

@@ -154,18 +154,56 @@ Violation check_match_index_inv(const ClusterView& v) {
   return std::nullopt;
 }
 
+Violation check_snapshot_committed_inv(const ClusterView& v) {
+  for (const auto& [id, node] : v.nodes())
+    if (node.snapshot_index > node.commit_index)
+      return "node " + n(id) + "'s snapshot through " + n(node.snapshot_index) +
+             " is past its commit index " + n(node.commit_index);
+  return std::nullopt;
+}
+
+Violation check_config_chain_inv(const ClusterView& v) {
+  if (v.config_chain_breaks().empty()) return std::nullopt;
+  return v.config_chain_breaks().front();
+}
+
+Violation check_leader_one_pending_conf_inv(const ClusterView& v) {
+  for (const auto& [id, node] : v.nodes()) {
+    if (node.role != raft::pb::LEADER) continue;
+    Index first = 0;  // the first uncommitted membership entry, once found
+    for (Index k : node.conf_entries) {
+      auto it = v.committed().find(k);
+      if (it != v.committed().end() && it->second.term == node.log[k - 1]) continue;
+      if (first != 0)
+        return "leader " + n(id) + " of term " + n(node.current_term) +
+               " holds uncommitted membership entries " + n(first) + " and " + n(k);
+      first = k;
+    }
+  }
+  return std::nullopt;
+}
+
+Violation check_leader_is_voter_inv(const ClusterView& v) {
+  for (const auto& [id, node] : v.nodes())
+    if (node.role == raft::pb::LEADER && node.config.joint() && !node.config.is_voter(id))
+      return "leader " + n(id) + " of term " + n(node.current_term) +
+             " is not a voter of its joint configuration " + node.config.describe();
+  return std::nullopt;
+}
+
 Violation check_read_index_inv(const ClusterView& v) {
   if (v.stale_reads().empty()) return std::nullopt;
   return v.stale_reads().front();
 }
 
-Violation check_advance_commit_index_step(const ClusterView& v) {
+Violation check_next_steps(const ClusterView& v) {
   if (v.disallowed_steps().empty()) return std::nullopt;
   return v.disallowed_steps().front();
 }
 
 const std::vector<NamedInvariant>& raft_invariants() {
   static const std::vector<NamedInvariant> all = {
+      {"Next", check_next_steps},  // steps, not a state
       {"ElectionSafetyInv", check_election_safety_inv},
       {"LogMatchingInv", check_log_matching_inv},
       {"LeaderCompletenessInv", check_leader_completeness_inv},
@@ -178,8 +216,11 @@ const std::vector<NamedInvariant>& raft_invariants() {
       {"LeaderLogHasNoopInv", check_leader_log_has_noop_inv},
       {"CandidateVotesInv", check_candidate_votes_inv},
       {"MatchIndexInv", check_match_index_inv},
-      {"ReadIndexInv", check_read_index_inv},                   // beyond Raft.tla: reads by clients
-      {"AdvanceCommitIndex", check_advance_commit_index_step},  // a step, not a state
+      {"SnapshotCommittedInv", check_snapshot_committed_inv},
+      {"ConfigChainInv", check_config_chain_inv},
+      {"LeaderOnePendingConfInv", check_leader_one_pending_conf_inv},
+      {"LeaderIsVoterInv", check_leader_is_voter_inv},
+      {"ReadIndexInv", check_read_index_inv},  // beyond Raft.tla: reads by clients
   };
   return all;
 }

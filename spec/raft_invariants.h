@@ -7,6 +7,15 @@
 //   - logs are compared by terms only (an index and a term identify an entry);
 //   - LeaderLogHasNoopInv checks that a leader holds an entry of its term,
 //     not that the entry is empty;
+//   - Config(i) is the configuration the node has applied, not the one as of
+//     its commit index: the C++ takes a configuration when it applies the
+//     entry, and a trace shows what an entry changes only then. So
+//     LeaderIsVoterInv judges a leader by its applied configuration, and
+//     ConfigChainInv judges each membership entry as a node applies it (an
+//     entry no node applies is not judged), against the configuration the
+//     node had before it;
+//   - LeaderOnePendingConfInv counts a leader's membership entries that no
+//     node has been seen to commit with that term;
 //   - TypeOKInv has no counterpart: the C++ types enforce it.
 #pragma once
 
@@ -32,19 +41,25 @@ Violation check_voted_for_leader_inv(const ClusterView& v);
 Violation check_leader_log_has_noop_inv(const ClusterView& v);
 Violation check_candidate_votes_inv(const ClusterView& v);
 Violation check_match_index_inv(const ClusterView& v);
+Violation check_snapshot_committed_inv(const ClusterView& v);
+Violation check_config_chain_inv(const ClusterView& v);
+Violation check_leader_one_pending_conf_inv(const ClusterView& v);
+Violation check_leader_is_voter_inv(const ClusterView& v);
 // Not in Raft.tla, which has no clients: a read released by ReadIndex
 // reflects every entry committed before the read was asked for (thesis 6.4).
 Violation check_read_index_inv(const ClusterView& v);
-// A step check rather than a state invariant: every AdvanceCommitIndex seen
-// in the trace was a step Raft.tla's AdvanceCommitIndex allows.
-Violation check_advance_commit_index_step(const ClusterView& v);
+// A check of steps rather than of a state: every step seen in the trace is
+// one Raft.tla's Next allows (spec/raft_steps.h). The first disallowed one.
+Violation check_next_steps(const ClusterView& v);
 
 struct NamedInvariant {
   const char* name;  // the spec's name, e.g. "LogMatchingInv"
   Violation (*check)(const ClusterView&);
 };
 
-// Every invariant above, in the spec's order.
+// Every check above: first the steps ("Next"), since a step that breaks an
+// invariant as well is its cause and names the action at fault; then the
+// invariants in the spec's order, then ReadIndexInv.
 const std::vector<NamedInvariant>& raft_invariants();
 
 // Runs them all; the first violation as "LogMatchingInv: ...", or nothing.

@@ -13,7 +13,7 @@ std::string handle_compact(InteractionEnv& env, const Command& c) {
   const raft::Index index = c.args.size() > 1 ? parse_uint(c, c.args[1]) : 0;
   if (auto ok = env.cluster().compact(id, index); !ok) return "error: " + ok.error().message;
   const auto& st = env.cluster().storage(id);
-  return "snapshot " + std::to_string(st.snapshot().metadata().index()) + "/" +
+  return env.take_events() + "snapshot " + std::to_string(st.snapshot().metadata().index()) + "/" +
          std::to_string(st.snapshot().metadata().term()) + ", log from " +
          std::to_string(st.first_index());
 }
