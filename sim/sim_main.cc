@@ -38,7 +38,7 @@ constexpr const char* kUsage =
     "       etcetera-sim -i\n"
     "       etcetera-sim --seed S [--nodes N] [--steps K] [--faults PROFILE] [--bug NAME]\n"
     "                    [--runs R] [--pre-vote=false] [--check-quorum=false]\n"
-    "                    [--trace FILE] [--save FILE] [--no-liveness]\n"
+    "                    [--trace FILE] [--save FILE] [--no-liveness] [--coverage]\n"
     "       etcetera-sim --list-bugs | --list-faults\n";
 
 // Writes every event as one JSON line.
@@ -181,6 +181,7 @@ struct RandomArgs {
   std::size_t steps = 1000;
   std::uint64_t runs = 1;
   bool liveness = true;
+  bool coverage = false;  // print how often each Raft.tla action and branch was taken
   std::string trace_path, save_path;
 };
 
@@ -263,6 +264,7 @@ int report_failure(const RandomArgs& a, const ScheduleOptions& o, std::vector<si
 int run_random(const RandomArgs& a) {
   Progress bar("schedules");
   std::uint64_t total_events = 0;
+  spec::Coverage coverage;
   const auto start = std::chrono::steady_clock::now();
   for (std::uint64_t k = 0; k < a.runs; ++k) {
     ScheduleOptions o = a.options;
@@ -282,6 +284,7 @@ int run_random(const RandomArgs& a) {
     std::unique_ptr<sim::ScheduleRunner> runner;
     const auto out = sim::check_schedule(o, steps, a.liveness, &runner, sink.get());
     total_events += runner->checks().events;
+    coverage.merge(runner->checks().view.coverage());
     if (a.runs == 1) print_summary(*runner, out);
     if (out.failure) {
       if (a.runs > 1) std::printf("seed %llu: ", static_cast<unsigned long long>(o.seed));
@@ -296,6 +299,9 @@ int run_random(const RandomArgs& a) {
   std::printf("ok: %llu schedule%s of %zu steps, every invariant held after every event%s\n",
               static_cast<unsigned long long>(a.runs), a.runs == 1 ? "" : "s", a.steps,
               a.liveness ? ", and liveness held once stable" : "");
+  if (a.coverage)
+    std::printf("Raft.tla actions and branches taken (0: never reached):\n%s",
+                coverage.table().c_str());
   if (a.runs > 1)
     std::printf("%.0f schedules/s, %.0f events/s\n", static_cast<double>(a.runs) / secs,
                 static_cast<double>(total_events) / secs);
@@ -381,6 +387,8 @@ int main(int argc, char** argv) {
       auto v = value();
       if (!v) return fail("--save needs a file");
       a.save_path = *v;
+    } else if (arg == "--coverage") {
+      a.coverage = true;
     } else if (arg == "--no-liveness") {
       a.liveness = false;
     } else if (arg == "--pre-vote=false") {
