@@ -96,6 +96,9 @@ bool Node::leaving_configuration() const {
 }
 
 bool Node::unapplied_conf_change() const {
+  // A snapshot not yet restored carries a configuration not yet taken, and
+  // the entries it replaced can no longer be read.
+  if (log_.applied() + 1 < log_.first_index()) return true;
   const Index lo = log_.applied() + 1, hi = log_.committed() + 1;
   if (lo >= hi) return false;
   for (const pb::Entry& e : log_.entries(lo, hi, hi - lo))

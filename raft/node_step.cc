@@ -73,7 +73,6 @@ Result<void> Node::validate_message(const pb::Message& m) const {
   if (m.to() != id_)
     return bad("addressed to node " + std::to_string(m.to()) + ", not to this node");
   if (m.from() == id_) return bad("a node does not send messages to itself");
-  if (!tracker_.is_member(m.from())) return bad("the sender is not a member of the cluster");
   if (m.term() == 0) return bad("term 0 is before any election");
   if (m.type() == pb::READ_INDEX_REQUEST && m.context().empty())
     return bad("a read needs a non-empty context to be told apart");
