@@ -129,6 +129,12 @@ raft::Result<void> Cluster::compact(NodeId id, raft::Index index) {
                                                ": node " + std::to_string(id) +
                                                " has applied only through " +
                                                std::to_string(applied));
+  // A snapshot the node has taken in but not yet handed out for persisting
+  // already covers everything through it: there is nothing to compact.
+  if (index < m.node->log().first_index())
+    return raft::fail(C::kInvalidArgument,
+                      "index " + std::to_string(index) + " is already compacted (snapshot at " +
+                          std::to_string(m.node->log().first_index() - 1) + ")");
   pb::AppliedLog log;
   for (const auto& e : m.applied)
     if (e.index() <= index) *log.add_entries() = e;
