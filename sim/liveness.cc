@@ -132,8 +132,20 @@ LivenessReport check_liveness(ScheduleRunner& runner) {
   const raft::Term term = c.node(*leader).term();
   report.rejoin_checked = true;
   runner.isolate(cut);
+  // While it is away the cluster commits a value, so that the follower's log
+  // is behind when it returns: PreVote then keeps it from winning (or even
+  // starting) an election. With a log still up to date, PreVote alone would
+  // let it in, and only CheckQuorum's lease would protect the leader.
+  const std::string away = "away" + std::to_string(runner.requests() + 1);
+  runner.propose(*leader, away);
   for (Time t = 0; t < b.cut_off; ++t)
     runner.advance_time();
+  if (!applied_by(c, *leader, away)) {
+    report.failure = "leader " + std::to_string(*leader) + " did not commit '" + away +
+                     "' within " + std::to_string(b.cut_off) + " ticks with node " +
+                     std::to_string(cut) + " cut off";
+    return report;
+  }
   runner.heal();
   const std::string value = "rejoin" + std::to_string(runner.requests() + 1);
   runner.propose(*leader, value);

@@ -7,9 +7,10 @@
 //   2. every value a leader accepted and no node has applied yet — its client
 //      retries it, at the current leader, every `retry` ticks — is applied
 //      within `commit` ticks;
-//   3. with PreVote on, a follower cut off for several election timeouts and
-//      then reconnected does not disrupt the leader (thesis 9.6): the same
-//      leader, in the same term, commits a new value within `rejoin` ticks.
+//   3. with PreVote on, a follower cut off for several election timeouts,
+//      while the others commit a value, and then reconnected does not
+//      disrupt the leader (thesis 9.6): the same leader, in the same term,
+//      commits a new value within `rejoin` ticks.
 // The bounds, and why they hold, are derived in docs/simulator.md.
 #pragma once
 
