@@ -2,6 +2,7 @@
 // no sink builds no events at all, so tracing costs nothing when it is off.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -34,5 +35,16 @@ class TraceBuffer final : public TraceSink {
 // strings that are not valid UTF-8 escaped byte by byte (\u00XX), so every
 // line is valid JSON. Deterministic: fields in field-number order.
 std::string to_json_line(const google::protobuf::Message& message);
+
+// Writes each event as one JSON line to a stream the caller owns (a trace
+// file, a string stream): the --trace format the visualizer reads.
+class JsonLinesSink final : public TraceSink {
+ public:
+  explicit JsonLinesSink(std::ostream& out) : out_(out) {}
+  void record(const pb::Event& event) override { out_ << to_json_line(event) << "\n"; }
+
+ private:
+  std::ostream& out_;
+};
 
 }  // namespace etcetera::raft

@@ -41,16 +41,6 @@ constexpr const char* kUsage =
     "                    [--trace FILE] [--save FILE] [--no-liveness] [--coverage]\n"
     "       etcetera-sim --list-bugs | --list-faults\n";
 
-// Writes every event as one JSON line.
-class JsonFileSink final : public raft::TraceSink {
- public:
-  explicit JsonFileSink(std::ofstream& out) : out_(out) {}
-  void record(const raft::pb::Event& e) override { out_ << raft::to_json_line(e) << "\n"; }
-
- private:
-  std::ofstream& out_;
-};
-
 // A progress bar on stderr, shown only once a run has taken two seconds.
 class Progress {
  public:
@@ -117,14 +107,14 @@ int run_script(const std::string& path, const std::string& trace_path) {
     return 2;
   }
   std::ofstream trace_file;
-  std::unique_ptr<JsonFileSink> sink;
+  std::unique_ptr<raft::JsonLinesSink> sink;
   if (!trace_path.empty()) {
     trace_file.open(trace_path);
     if (!trace_file) {
       std::fprintf(stderr, "etcetera-sim: cannot write %s\n", trace_path.c_str());
       return 2;
     }
-    sink = std::make_unique<JsonFileSink>(trace_file);
+    sink = std::make_unique<raft::JsonLinesSink>(trace_file);
   }
   sim::InteractionEnv env;
   env.set_tee(sink.get());
@@ -237,12 +227,12 @@ int report_failure(const RandomArgs& a, const ScheduleOptions& o, std::vector<si
       });
   std::unique_ptr<sim::ScheduleRunner> runner;
   std::ofstream trace_file;
-  std::unique_ptr<JsonFileSink> sink;
+  std::unique_ptr<raft::JsonLinesSink> sink;
   const std::string save =
       a.save_path.empty() ? "counterexample-seed" + std::to_string(o.seed) + ".txt" : a.save_path;
   const std::string trace = a.trace_path.empty() ? save + ".jsonl" : a.trace_path;
   trace_file.open(trace);
-  sink = std::make_unique<JsonFileSink>(trace_file);
+  sink = std::make_unique<raft::JsonLinesSink>(trace_file);
   const auto out = sim::check_schedule(o, small, a.liveness, &runner, sink.get());
   const std::string why = out.failure ? *out.failure : failure;
   const std::string comment =
@@ -272,14 +262,14 @@ int run_random(const RandomArgs& a) {
     raft::Rng rng(o.seed);
     const auto steps = sim::random_schedule(rng, a.steps, o.profile);
     std::ofstream trace_file;
-    std::unique_ptr<JsonFileSink> sink;
+    std::unique_ptr<raft::JsonLinesSink> sink;
     if (!a.trace_path.empty() && a.runs == 1) {
       trace_file.open(a.trace_path);
       if (!trace_file) {
         std::fprintf(stderr, "etcetera-sim: cannot write %s\n", a.trace_path.c_str());
         return 2;
       }
-      sink = std::make_unique<JsonFileSink>(trace_file);
+      sink = std::make_unique<raft::JsonLinesSink>(trace_file);
     }
     std::unique_ptr<sim::ScheduleRunner> runner;
     const auto out = sim::check_schedule(o, steps, a.liveness, &runner, sink.get());

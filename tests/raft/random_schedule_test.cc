@@ -28,23 +28,13 @@ rc::Gen<Step> gen_step() {
                               rc::gen::set(&Step::which, rc::gen::inRange(0, 64)));
 }
 
-class JsonFile final : public etcetera::raft::TraceSink {
- public:
-  explicit JsonFile(const std::string& path) : out_(path) {}
-  void record(const etcetera::raft::pb::Event& e) override {
-    out_ << etcetera::raft::to_json_line(e) << "\n";
-  }
-
- private:
-  std::ofstream out_;
-};
-
 // Writes the failing schedule as a script and a trace; returns the script's path.
 std::string save(const etcetera::sim::ScheduleOptions& o, const std::vector<Step>& steps,
                  const std::string& failure) {
   const char* dir = std::getenv("ETCETERA_COUNTEREXAMPLES");
   const std::string base = std::string(dir ? dir : ".") + "/counterexample-property";
-  JsonFile trace(base + ".jsonl");
+  std::ofstream trace_file(base + ".jsonl");
+  etcetera::raft::JsonLinesSink trace(trace_file);
   std::unique_ptr<etcetera::sim::ScheduleRunner> runner;
   etcetera::sim::check_schedule(o, steps, true, &runner, &trace);
   std::ofstream(base + ".txt") << runner->script(

@@ -2,6 +2,7 @@
 // byte-identical trace, and a run written down as a script replays to that
 // very trace, so a failure found once can be shown to anyone.
 #include <catch2/catch.hpp>
+#include <sstream>
 
 #include "raft/trace.h"
 #include "sim/liveness.h"
@@ -13,12 +14,9 @@ namespace {
 using etcetera::sim::ScheduleOptions;
 
 // Collects the trace as JSON lines, the form --trace writes.
-class JsonLines final : public etcetera::raft::TraceSink {
- public:
-  void record(const etcetera::raft::pb::Event& e) override {
-    text += etcetera::raft::to_json_line(e) + "\n";
-  }
-  std::string text;
+struct JsonLines {
+  std::ostringstream text;
+  etcetera::raft::JsonLinesSink sink{text};
 };
 
 ScheduleOptions options(int k, std::string_view profile) {
@@ -32,7 +30,7 @@ ScheduleOptions options(int k, std::string_view profile) {
 
 // Runs schedule k of a profile, then the stable phase; returns the runner.
 std::unique_ptr<etcetera::sim::ScheduleRunner> run(const ScheduleOptions& o, JsonLines& trace) {
-  auto runner = std::make_unique<etcetera::sim::ScheduleRunner>(o, &trace);
+  auto runner = std::make_unique<etcetera::sim::ScheduleRunner>(o, &trace.sink);
   etcetera::raft::Rng rng(o.seed);
   for (const auto& s : etcetera::sim::random_schedule(rng, 400, o.profile))
     runner->run(s);
@@ -49,9 +47,9 @@ TEST_CASE("the same seed gives a byte-identical trace, another seed another trac
     run(options(1, profile.name), first);
     run(options(1, profile.name), second);
     run(options(2, profile.name), other);
-    REQUIRE(first.text.size() > 1000);
-    CHECK(first.text == second.text);
-    CHECK(first.text != other.text);
+    REQUIRE(first.text.str().size() > 1000);
+    CHECK(first.text.str() == second.text.str());
+    CHECK(first.text.str() != other.text.str());
   }
 }
 
@@ -64,10 +62,10 @@ TEST_CASE("a recorded run replays as a script to the very same trace") {
       etcetera::sim::Script script;
       REQUIRE(etcetera::sim::parse_script(runner->script("replay test"), script).empty());
       etcetera::sim::InteractionEnv env;
-      env.set_tee(&replayed);
+      env.set_tee(&replayed.sink);
       for (const auto& s : script.stanzas)
         env.run(s.command);
-      CHECK(recorded.text == replayed.text);
+      CHECK(recorded.text.str() == replayed.text.str());
     }
   }
 }
