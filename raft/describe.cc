@@ -148,6 +148,26 @@ std::string event_text(const pb::Event& e) {
       const auto& r = e.input_refused();
       return "refused " + r.input() + ": " + r.reason();
     }
+    case pb::Event::kNodeCrashed:
+      return "crashed";
+    case pb::Event::kNetworkPartitioned: {
+      std::string out = "partitioned:";
+      for (const auto& g : e.network_partitioned().groups()) {
+        std::string members;
+        for (std::uint64_t id : g.nodes())
+          members += (members.empty() ? "" : ",") + n(id);
+        out += " {" + members + "}";
+      }
+      return out;
+    }
+    case pb::Event::kNetworkHealed:
+      return "network healed";
+    case pb::Event::kMessageLost:
+      return "lost " + describe(e.message_lost().message()) + " (" + e.message_lost().cause() + ")";
+    case pb::Event::kMessageDuplicated:
+      return "duplicated " + describe(e.message_duplicated().message());
+    case pb::Event::kNote:
+      return e.note().text();
     default:
       return "(empty event)";
   }

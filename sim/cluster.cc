@@ -13,6 +13,7 @@ Cluster::Cluster(const ClusterOptions& options, raft::TraceSink* trace)
     // random numbers the nodes use does not change its choices.
     : options_(options), trace_(trace), network_(options.seed * 0x9e3779b97f4a7c15ULL + 17) {
   network_.set_default_link(options.link);
+  if (trace_ != nullptr) network_.set_observer(&recorder_);
   std::vector<NodeId> voters;
   for (NodeId id = 1; id <= static_cast<NodeId>(options.nodes); ++id)
     voters.push_back(id);
@@ -26,6 +27,48 @@ Cluster::Cluster(const ClusterOptions& options, raft::TraceSink* trace)
   }
 }
 
+void Cluster::Recorder::record(const raft::pb::Event& event) {
+  raft::pb::Event stamped = event;
+  stamped.set_time(*now_);
+  next_->record(stamped);
+}
+
+raft::pb::Event Cluster::Recorder::environment(NodeId node, const std::string& action) const {
+  raft::pb::Event e;
+  e.set_node(node);
+  e.set_action(action);
+  e.set_time(*now_);
+  return e;
+}
+
+void Cluster::Recorder::lost_on_link(const Message& m) {
+  auto e = environment(m.from(), "DropMessage");
+  *e.mutable_message_lost()->mutable_message() = m;
+  e.mutable_message_lost()->set_cause("lost on the link");
+  next_->record(e);
+}
+
+void Cluster::Recorder::duplicated(const Message& m) {
+  auto e = environment(m.from(), "DuplicateMessage");
+  *e.mutable_message_duplicated()->mutable_message() = m;
+  next_->record(e);
+}
+
+void Cluster::record_lost(const Message& m, const std::string& cause) {
+  if (trace_ == nullptr) return;
+  auto e = recorder_.environment(m.from(), "DropMessage");
+  *e.mutable_message_lost()->mutable_message() = m;
+  e.mutable_message_lost()->set_cause(cause);
+  trace_->record(e);
+}
+
+void Cluster::note(const std::string& text) {
+  if (trace_ == nullptr) return;
+  auto e = recorder_.environment(0, "Note");
+  e.mutable_note()->set_text(text);
+  trace_->record(e);
+}
+
 std::vector<NodeId> Cluster::ids() const {
   std::vector<NodeId> out;
   for (const auto& [id, m] : nodes_)
@@ -33,7 +76,7 @@ std::vector<NodeId> Cluster::ids() const {
   return out;
 }
 
-raft::Config Cluster::config_for(NodeId id, const Member& m) const {
+raft::Config Cluster::config_for(NodeId id, const Member& m) {
   raft::Config c;
   c.id = id;
   c.voters = m.voters;
@@ -49,7 +92,7 @@ raft::Config Cluster::config_for(NodeId id, const Member& m) const {
   c.max_entries_per_msg = options_.max_entries_per_msg;
   // Distinct, reproducible jitter per node and per incarnation.
   c.seed = options_.seed * 1000003 + id * 7919 + static_cast<std::uint64_t>(restarts);
-  c.trace = trace_;
+  c.trace = trace_ != nullptr ? &recorder_ : nullptr;
   c.mutant = options_.mutant;
   return c;
 }
@@ -149,7 +192,7 @@ raft::Result<void> Cluster::compact(NodeId id, raft::Index index) {
     *e.mutable_state() = m.node->trace_state();
     e.mutable_log_compacted()->set_index(index);
     e.mutable_log_compacted()->set_term(m.storage->snapshot().metadata().term());
-    trace_->record(e);
+    record(e);
   }
   return {};
 }
@@ -187,9 +230,11 @@ void Cluster::deliver_or_lose(const Message& m) {
   using Fate = ClusterObserver::Fate;
   Fate fate = Fate::kDelivered;
   if (!can_deliver(m)) {
-    const bool down = !nodes_.contains(m.to()) || !is_up(m.to()) || !is_up(m.from());
+    const bool to_down = !nodes_.contains(m.to()) || !is_up(m.to());
+    const bool down = to_down || !is_up(m.from());
     fate = down ? Fate::kLostDown : Fate::kLostPartition;
     ++network_.stats().cut;
+    record_lost(m, to_down ? "destination down" : down ? "sender down" : "partitioned");
   }
   if (observer_) observer_->before_message(m, fate);
   if (fate == Fate::kDelivered) deliver(m);
@@ -198,6 +243,7 @@ void Cluster::deliver_or_lose(const Message& m) {
 
 void Cluster::drop(const Message& m) {
   ++network_.stats().dropped;
+  record_lost(m, "dropped on purpose");
   if (observer_) observer_->before_message(m, ClusterObserver::Fate::kDropped);
   if (observer_) observer_->after_message(m, ClusterObserver::Fate::kDropped);
 }
@@ -205,11 +251,33 @@ void Cluster::drop(const Message& m) {
 void Cluster::isolate(NodeId id) {
   ++fault_stats_.partitions;
   network_.isolate(id);
+  record_partition();
 }
 
 void Cluster::partition(const std::vector<std::vector<NodeId>>& groups) {
   ++fault_stats_.partitions;
   network_.partition(groups);
+  record_partition();
+}
+
+void Cluster::heal() {
+  network_.heal();
+  if (trace_ == nullptr) return;
+  auto e = recorder_.environment(0, "Heal");
+  e.mutable_network_healed();
+  trace_->record(e);
+}
+
+// The groups as the network now has them: isolate() cuts one node off
+// whatever the groups were before, so the trace states the whole picture.
+void Cluster::record_partition() {
+  if (trace_ == nullptr) return;
+  auto e = recorder_.environment(0, "Partition");
+  auto* p = e.mutable_network_partitioned();
+  for (const auto& group : network_.groups(ids()))
+    for (auto* g = p->add_groups(); NodeId id : group)
+      g->add_nodes(id);
+  trace_->record(e);
 }
 
 void Cluster::set_clock_rate(NodeId id, std::uint32_t per_mille) {
@@ -268,7 +336,14 @@ int Cluster::stabilize(const std::vector<NodeId>& among) {
 
 void Cluster::crash(NodeId id) {
   Member& m = nodes_.at(id);
-  if (m.node) ++fault_stats_.crashes;
+  if (m.node) {
+    ++fault_stats_.crashes;
+    if (trace_ != nullptr) {
+      auto e = recorder_.environment(id, "Crash");
+      e.mutable_node_crashed();
+      trace_->record(e);
+    }
+  }
   m.node.reset();
   m.clock_carry = 0;
   m.applied.clear();

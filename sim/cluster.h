@@ -102,7 +102,7 @@ class Cluster {
   // Splits the nodes into groups that reach only themselves (nodes in no
   // group form one more group) until heal().
   void partition(const std::vector<std::vector<NodeId>>& groups);
-  void heal() { network_.heal(); }
+  void heal();
   bool is_isolated(NodeId id) const { return network_.is_isolated(id); }
   Network& network() { return network_; }
   const Network& network() const { return network_; }
@@ -130,6 +130,9 @@ class Cluster {
   // REQUIRES: observer (if not null) outlives the cluster or is reset.
   void set_observer(ClusterObserver* observer) { observer_ = observer; }
   const FaultStats& fault_stats() const { return fault_stats_; }
+
+  // A line of narrative in the trace (a Note event), for whoever replays it.
+  void note(const std::string& text);
 
   void crash(NodeId id);
   // REQUIRES: !is_up(id). Returns the error if the node cannot be rebuilt.
@@ -164,15 +167,38 @@ class Cluster {
     std::map<raft::Index, raft::pb::ConfState> conf_history;
   };
 
-  raft::Config config_for(NodeId id, const Member& m) const;
+  // Between the nodes and the caller's sink: stamps every event with the
+  // virtual time, and turns the network's own decisions (a lost or doubled
+  // message) into events.
+  class Recorder final : public raft::TraceSink, public NetworkObserver {
+   public:
+    Recorder(raft::TraceSink* next, const Time* now) : next_(next), now_(now) {}
+    void record(const raft::pb::Event& event) override;
+    void lost_on_link(const raft::pb::Message& m) override;
+    void duplicated(const raft::pb::Message& m) override;
+    // An environment event: no node state, Event.node is `node` (0: the network).
+    raft::pb::Event environment(NodeId node, const std::string& action) const;
+
+   private:
+    raft::TraceSink* next_;
+    const Time* now_;
+  };
+
+  raft::Config config_for(NodeId id, const Member& m);
+  void record(const raft::pb::Event& e) {
+    if (trace_ != nullptr) recorder_.record(e);
+  }
+  void record_lost(const raft::pb::Message& m, const std::string& cause);
+  void record_partition();
   void apply(Member& m, const raft::Ready& rd);
   raft::pb::ConfState conf_state_at(const Member& m, raft::Index index) const;
 
   ClusterOptions options_;
-  raft::TraceSink* trace_;
+  raft::TraceSink* trace_;  // the caller's sink; null: no trace
+  Time now_ = 0;
+  Recorder recorder_{trace_, &now_};
   std::map<NodeId, Member> nodes_;
   Network network_;
-  Time now_ = 0;
   ClusterObserver* observer_ = nullptr;
   FaultStats fault_stats_;
 };

@@ -32,12 +32,14 @@ void Network::send(const Message& m, Time now) {
   const Time second_delay = f.min_delay + rng_.in_range(0, span + 1);
   if (lost) {
     ++stats_.lost;
+    if (observer_) observer_->lost_on_link(m);
     return;
   }
   put(m, now + delay);
   if (twice) {
     ++stats_.duplicated;
     put(m, now + second_delay);
+    if (observer_) observer_->duplicated(m);
   }
 }
 
@@ -84,6 +86,7 @@ int Network::duplicate(const std::function<bool(const Message&)>& match) {
     if (copy) {
       out.push_back(InFlight{f.message, f.due, next_seq_++});
       ++copies;
+      if (observer_) observer_->duplicated(f.message);
     }
   }
   in_flight_ = std::move(out);
@@ -116,13 +119,20 @@ bool Network::is_isolated(NodeId id) const {
                       [&](const auto& kv) { return kv.first != id && kv.second == g; });
 }
 
+std::vector<std::vector<NodeId>> Network::groups(const std::vector<NodeId>& ids) const {
+  std::map<int, std::vector<NodeId>> by_group;
+  for (NodeId id : ids)
+    by_group[group_of(id)].push_back(id);
+  std::vector<std::vector<NodeId>> out;
+  for (auto& [g, members] : by_group)
+    out.push_back(std::move(members));
+  return out;
+}
+
 std::string Network::describe_partition(const std::vector<NodeId>& ids) const {
   if (group_.empty()) return "";
-  std::map<int, std::vector<NodeId>> groups;
-  for (NodeId id : ids)
-    groups[group_of(id)].push_back(id);
   std::string out;
-  for (const auto& [g, members] : groups) {
+  for (const auto& members : groups(ids)) {
     out += out.empty() ? "{" : " {";
     for (std::size_t i = 0; i < members.size(); ++i)
       out += (i ? "," : "") + std::to_string(members[i]);

@@ -47,6 +47,15 @@ struct NetworkStats {
   std::uint64_t dropped = 0;     // dropped on purpose by a test or script
 };
 
+// Told when the network itself decides a message's fate, so that the cluster
+// can put it in the trace: a faulty link lost it, or made a second copy.
+class NetworkObserver {
+ public:
+  virtual ~NetworkObserver() = default;
+  virtual void lost_on_link(const raft::pb::Message&) {}
+  virtual void duplicated(const raft::pb::Message&) {}
+};
+
 class Network {
  public:
   struct InFlight {
@@ -76,6 +85,9 @@ class Network {
   void heal() { group_.clear(); }
   bool connected(NodeId a, NodeId b) const { return group_of(a) == group_of(b); }
   bool is_isolated(NodeId id) const;
+  // The groups the nodes `ids` fall into, in the order the groups were made
+  // (the unnamed rest first), members in the order of `ids`.
+  std::vector<std::vector<NodeId>> groups(const std::vector<NodeId>& ids) const;
   // The groups as "{1,2} {3}" (empty when there is no partition).
   std::string describe_partition(const std::vector<NodeId>& ids) const;
 
@@ -84,6 +96,9 @@ class Network {
   void clear_links() { links_.clear(); }
   const LinkFaults& link(NodeId from, NodeId to) const;
   const LinkFaults& default_link() const { return default_link_; }
+
+  // REQUIRES: observer (if not null) outlives the network or is reset.
+  void set_observer(NetworkObserver* observer) { observer_ = observer; }
 
   NetworkStats& stats() { return stats_; }
   const NetworkStats& stats() const { return stats_; }
@@ -100,6 +115,7 @@ class Network {
   LinkFaults default_link_;
   std::map<std::pair<NodeId, NodeId>, LinkFaults> links_;
   NetworkStats stats_;
+  NetworkObserver* observer_ = nullptr;
 };
 
 }  // namespace etcetera::sim

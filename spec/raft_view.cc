@@ -16,6 +16,24 @@ std::string set_text(const std::vector<NodeId>& ids) {
   return out + ")";
 }
 
+// The environment's events (crashes, partitions, lost and duplicated
+// messages, notes) carry no node state. The spec's network actions change
+// only `messages`, which the view does not rebuild, and a crash shows in the
+// trace as the Restart that follows it.
+bool is_environment_event(const Event& e) {
+  switch (e.kind_case()) {
+    case Event::kNodeCrashed:
+    case Event::kNetworkPartitioned:
+    case Event::kNetworkHealed:
+    case Event::kMessageLost:
+    case Event::kMessageDuplicated:
+    case Event::kNote:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 ConfigView ConfigView::from(const raft::pb::ConfState& cs) {
@@ -32,6 +50,7 @@ std::string ConfigView::describe() const {
 }
 
 void ClusterView::apply(const Event& e) {
+  if (is_environment_event(e)) return;
   NodeView& node = nodes_[e.node()];
   steps_.check(*this, node, e, ++events_);
   switch (e.kind_case()) {

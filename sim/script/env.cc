@@ -31,6 +31,14 @@ bool shown(const raft::pb::Event& e) {
     case raft::pb::Event::kEntriesPersisted:
     case raft::pb::Event::kEntriesApplied:
     case raft::pb::Event::kProposalAccepted:
+    // The script prints its own line for what it did to the network or a
+    // node; the trace's record of it would say the same again.
+    case raft::pb::Event::kNodeCrashed:
+    case raft::pb::Event::kNetworkPartitioned:
+    case raft::pb::Event::kNetworkHealed:
+    case raft::pb::Event::kMessageLost:
+    case raft::pb::Event::kMessageDuplicated:
+    case raft::pb::Event::kNote:
       return false;
     default:
       return true;

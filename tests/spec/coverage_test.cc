@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "spec/coverage.h"
 #include "sim/schedule.h"
+#include "spec/coverage.h"
 
 namespace {
 
