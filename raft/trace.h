@@ -29,6 +29,12 @@ class TraceBuffer final : public TraceSink {
   std::vector<pb::Event> events_;
 };
 
+// The encodings of to_json_line, for other writers of JSON: a string as a
+// JSON string literal (quotes included; bytes that are not UTF-8 escaped as
+// \u00XX), and bytes as standard base64 with padding.
+void append_json_string(std::string& out, const std::string& s);
+std::string base64(const std::string& bytes);
+
 // One JSON object on one line (no newline added). Field names as in the
 // .proto, enums by name, integers as JSON numbers (so every reader gets
 // numbers, not strings), bytes as base64, default values left out, and
