@@ -311,7 +311,30 @@ def check_quiet(browser):
         raise Failure(f"the page fetched resources, but it must be self-contained: {fetched}")
 
 
-def run(page, shot, workdir):
+# For ./run bench: the time of one step (a click on #next and the layout it
+# forces), over 500 steps from step 1; the median and the 95th percentile.
+STEP_TIMES = """
+  document.getElementById('first').click();
+  const times = [];
+  const next = document.getElementById('next');
+  for (let i = 0; i < 500; i++) {
+    const t0 = performance.now();
+    next.click();
+    document.body.getBoundingClientRect();
+    document.body.offsetHeight;
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return [times[250], times[475], window.etcetera.step];  // 501 if every click stepped
+"""
+
+
+def time_steps(browser):
+    median, p95, step = browser.js(STEP_TIMES)
+    return f"; stepping: median {median:.1f} ms, 95th percentile {p95:.1f} ms per step (500 steps, to step {step})"
+
+
+def run(page, shot, workdir, timing=False):
     data = read_page(page)
     n = len(data["steps"])
     ids = [v["id"] for v in data["views"]]
@@ -330,11 +353,12 @@ def run(page, shot, workdir):
         slid = check_slider(browser, n)
         check_quiet(browser)
         browser.screenshot(shot)
+        stepping = time_steps(browser) if timing else None
     finally:
         browser.close()
     print(f"player_test: ok: {n} steps, {len(ids)} views, ready in {load_ms} ms; ArrowRight, #next, "
           f"#jump-election (to step {target}, {view} view {'changed' if changed else 'unchanged, as the data says'}), "
-          f"slider (to step {slid}); no errors; screenshot {shot}")
+          f"slider (to step {slid}); no errors; screenshot {shot}{stepping or ''}")
 
 
 def missing_tools():
@@ -342,8 +366,10 @@ def missing_tools():
 
 
 def main(argv):
+    timing = "--time-steps" in argv
+    argv = [a for a in argv if a != "--time-steps"]
     if len(argv) != 3:
-        print("usage: player_test.py PAGE.html SCREENSHOT.png", file=sys.stderr)
+        print("usage: player_test.py PAGE.html SCREENSHOT.png [--time-steps]", file=sys.stderr)
         return 2
     missing = missing_tools()
     if missing:
@@ -352,7 +378,7 @@ def main(argv):
         return 1
     workdir = tempfile.mkdtemp(prefix="etcetera-player-")
     try:
-        run(argv[1], argv[2], workdir)
+        run(argv[1], argv[2], workdir, timing)
         return 0
     except Failure as e:
         print(f"player_test: FAIL: {e}", file=sys.stderr)
