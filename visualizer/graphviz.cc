@@ -23,16 +23,25 @@ raft::Result<std::string> failure(const std::string& what) {
                     "graphviz: " + what + (why.empty() ? "" : ": " + why));
 }
 
+// One context for the whole process, never freed. Graphviz 2.43's text
+// layout plugin keeps a pointer to the last font name it measured, which
+// belongs to the context's font cache: once a context is freed, the next
+// context's first label reads freed memory (AddressSanitizer shows it). So
+// the context outlives every Graphviz object; the OS reclaims it at exit.
+GVC_t* shared_context() {
+  static GVC_t* context = [] {
+    agseterrf(keep_error);
+    agseterr(AGERR);  // warnings (a label too wide for its node, ...) are not errors
+    return gvContext();
+  }();
+  return context;
+}
+
 }  // namespace
 
-Graphviz::Graphviz() : context_(gvContext()) {
-  agseterrf(keep_error);
-  agseterr(AGERR);  // warnings (a label too wide for its node, ...) are not errors
-}
+Graphviz::Graphviz() : context_(shared_context()) {}
 
-Graphviz::~Graphviz() {
-  gvFreeContext(context_);
-}
+Graphviz::~Graphviz() = default;
 
 raft::Result<std::string> Graphviz::render(const std::string& dot, const std::string& engine,
                                            const std::string& format) {

@@ -1,6 +1,7 @@
 // Graphviz in process, through its C library: DOT text in, SVG or PNG bytes
-// out. One context serves every frame, so a replay of thousands of steps
-// does not start thousands of `dot` processes.
+// out. One context serves every frame (and every Graphviz object of the
+// process: see graphviz.cc), so a replay of thousands of steps does not
+// start thousands of `dot` processes. Not thread-safe, like libgvc itself.
 #pragma once
 
 #include <string>
