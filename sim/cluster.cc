@@ -41,11 +41,15 @@ raft::pb::Event Cluster::Recorder::environment(NodeId node, const std::string& a
   return e;
 }
 
-void Cluster::Recorder::lost_on_link(const Message& m) {
+void Cluster::Recorder::lost(const Message& m, const std::string& cause) {
   auto e = environment(m.from(), "DropMessage");
   *e.mutable_message_lost()->mutable_message() = m;
-  e.mutable_message_lost()->set_cause("lost on the link");
+  e.mutable_message_lost()->set_cause(cause);
   next_->record(e);
+}
+
+void Cluster::Recorder::lost_on_link(const Message& m) {
+  lost(m, "lost on the link");
 }
 
 void Cluster::Recorder::duplicated(const Message& m) {
@@ -55,11 +59,7 @@ void Cluster::Recorder::duplicated(const Message& m) {
 }
 
 void Cluster::record_lost(const Message& m, const std::string& cause) {
-  if (trace_ == nullptr) return;
-  auto e = recorder_.environment(m.from(), "DropMessage");
-  *e.mutable_message_lost()->mutable_message() = m;
-  e.mutable_message_lost()->set_cause(cause);
-  trace_->record(e);
+  if (trace_ != nullptr) recorder_.lost(m, cause);
 }
 
 void Cluster::note(const std::string& text) {

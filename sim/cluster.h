@@ -176,6 +176,8 @@ class Cluster {
     void record(const raft::pb::Event& event) override;
     void lost_on_link(const raft::pb::Message& m) override;
     void duplicated(const raft::pb::Message& m) override;
+    // A MessageLost event: the message will never arrive, for `cause`.
+    void lost(const raft::pb::Message& m, const std::string& cause);
     // An environment event: no node state, Event.node is `node` (0: the network).
     raft::pb::Event environment(NodeId node, const std::string& action) const;
 

@@ -62,9 +62,9 @@ std::vector<std::vector<NodeId>> groups_of(const Replay& r, const std::set<NodeI
   return groups;
 }
 
-constexpr double kRadius = 1.9;    // of the circle of nodes
-constexpr double kColumn = 2.6;    // between partition groups
-constexpr double kRow = 1.45;      // between nodes of a group
+constexpr double kRadius = 1.9;  // of the circle of nodes
+constexpr double kColumn = 2.6;  // between partition groups
+constexpr double kRow = 1.45;    // between nodes of a group
 constexpr double kNodeWidth = 1.6;
 
 std::string node_label(NodeId id, const NodeLook* look) {
@@ -132,7 +132,9 @@ std::string ClusterView::dot(const Replay& r) const {
       "digraph cluster_view {\n"
       "  graph [splines=true, overlap=true, outputorder=edgesfirst, pad=0.2, fontname=Helvetica];\n"
       "  node [shape=box, style=\"rounded,filled\", fontname=Helvetica, fontsize=10, "
-      "width=" + std::to_string(kNodeWidth) + ", margin=0.05];\n"
+      "width=" +
+      std::to_string(kNodeWidth) +
+      ", margin=0.05];\n"
       "  edge [fontname=Helvetica, fontsize=8, arrowsize=0.7];\n";
 
   // Places: a circle, or groups side by side (each framed) while partitioned.
@@ -155,8 +157,8 @@ std::string ClusterView::dot(const Replay& r) const {
         group_index[groups[g][k]] = static_cast<int>(g);
       }
       // The frame is a node of its own, declared first so it lies beneath.
-      out += "  group" + std::to_string(g) + " [label=\"partition group " +
-             std::to_string(g + 1) + "\", labelloc=t, shape=box, style=\"rounded,dashed\", " +
+      out += "  group" + std::to_string(g) + " [label=\"partition group " + std::to_string(g + 1) +
+             "\", labelloc=t, shape=box, style=\"rounded,dashed\", " +
              "color=\"#888888\", fontcolor=\"#666666\", fixedsize=true, width=" +
              std::to_string(kNodeWidth + 0.5) + ", height=" + std::to_string(height + 0.2) +
              ", pos=\"" + pos({x, -kRow * static_cast<double>(groups[g].size() - 1) / 2 + 0.2}) +
@@ -194,9 +196,12 @@ std::string ClusterView::dot(const Replay& r) const {
     if (labels.size() > shown) text += "+" + std::to_string(labels.size() - shown) + " more\\l";
     const bool cut = cut_links && group_index[link.first] != group_index[link.second];
     out += "  n" + n(link.first) + " -> n" + n(link.second) + " [label=\"" + text + "\"";
-    if (has_new[link]) out += ", color=\"" + std::string(kHighlight) + "\", penwidth=2.2";
-    else if (cut) out += ", color=\"#c62828\", style=dashed";
-    else out += ", color=\"#555555\"";
+    if (has_new[link])
+      out += ", color=\"" + std::string(kHighlight) + "\", penwidth=2.2";
+    else if (cut)
+      out += ", color=\"#c62828\", style=dashed";
+    else
+      out += ", color=\"#555555\"";
     out += "];\n";
   }
 

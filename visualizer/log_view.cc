@@ -108,10 +108,14 @@ std::string LogView::dot(const Replay& r) const {
   const std::string legend =
       "filled: committed · outlined: not yet committed · grey: in a snapshot · "
       "red frame: appended by this step, or struck through: the leader will overwrite it";
-  return "digraph log_view {\n  graph [pad=0.1, fontname=Helvetica, fontsize=8, fontcolor=\"#666666\", "
-         "labelloc=b, label=\"" + quote_escape(legend) + "\"];\n"
+  return "digraph log_view {\n  graph [pad=0.1, fontname=Helvetica, fontsize=8, "
+         "fontcolor=\"#666666\", "
+         "labelloc=b, label=\"" +
+         quote_escape(legend) +
+         "\"];\n"
          "  node [shape=plaintext, fontname=Helvetica, fontsize=10];\n"
-         "  logs [label=<<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"2\" CELLPADDING=\"3\">" +
+         "  logs [label=<<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"2\" "
+         "CELLPADDING=\"3\">" +
          rows + "</TABLE>>];\n}\n";
 }
 

@@ -132,7 +132,8 @@ raft::Result<PlayerStats> write_player(Replay& r, const std::vector<std::unique_
     std::string tags;
     for (const auto& t : step_tags(r))
       tags += (tags.empty() ? "" : ",") + json(t);
-    std::string text = (e.node() ? "node " + std::to_string(e.node()) + " " : "") + raft::describe(e);
+    std::string text =
+        (e.node() ? "node " + std::to_string(e.node()) + " " : "") + raft::describe(e);
     if (r.violation()) {
       text += " — INVARIANT VIOLATED " + *r.violation();
       if (stats.first_violation == 0) stats.first_violation = r.step();
@@ -141,7 +142,8 @@ raft::Result<PlayerStats> write_player(Replay& r, const std::vector<std::unique_
              ",\"node\":" + std::to_string(e.node()) + ",\"action\":" + json(e.action()) +
              ",\"text\":" + json(text) + ",\"tags\":[" + tags + "],\"frames\":[" + step_frames +
              "]" + (mark.empty() ? "" : ",\"mark\":" + json(mark)) + "}";
-    if (options.progress && (r.step() % 500 == 0 || r.done())) options.progress(r.step(), r.steps());
+    if (options.progress && (r.step() % 500 == 0 || r.done()))
+      options.progress(r.step(), r.steps());
   }
   std::string view_list;
   for (const auto& view : views)
@@ -152,8 +154,9 @@ raft::Result<PlayerStats> write_player(Replay& r, const std::vector<std::unique_
 
   std::string page(kPlayerHtml);
   replace_all(page, "<!--STYLE-->", "<style>\n" + std::string(kPlayerCss) + "</style>");
-  replace_all(page, "<!--DATA-->", "<script id=\"etcetera-data\" type=\"application/octet-stream\">" +
-                                       raft::base64(gzip(data)) + "</script>");
+  replace_all(page, "<!--DATA-->",
+              "<script id=\"etcetera-data\" type=\"application/octet-stream\">" +
+                  raft::base64(gzip(data)) + "</script>");
   replace_all(page, "<!--SCRIPT-->", "<script>\n" + std::string(kPlayerJs) + "</script>");
   replace_all(page, "@TITLE@", html_escape(options.title));
   out << page;

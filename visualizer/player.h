@@ -27,9 +27,9 @@ struct PlayerOptions {
 
 struct PlayerStats {
   std::size_t steps = 0;
-  std::size_t frames = 0;       // distinct diagrams rendered, all views together
-  std::size_t json_bytes = 0;   // the data before compression
-  std::size_t page_bytes = 0;   // the whole HTML file
+  std::size_t frames = 0;           // distinct diagrams rendered, all views together
+  std::size_t json_bytes = 0;       // the data before compression
+  std::size_t page_bytes = 0;       // the whole HTML file
   std::size_t first_violation = 0;  // the first step where an invariant broke (0: none)
 };
 

@@ -32,8 +32,8 @@ void Replay::match_messages() {
       }
       case Event::kMessageReceived:
       case Event::kMessageLost: {
-        const auto& m = e.has_message_received() ? e.message_received().message()
-                                                 : e.message_lost().message();
+        const auto& m =
+            e.has_message_received() ? e.message_received().message() : e.message_lost().message();
         auto it = on_wire.find(m.SerializeAsString());
         if (it == on_wire.end() || it->second.empty()) break;
         sent_at_[k - 1] = it->second.front();

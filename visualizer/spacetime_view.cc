@@ -74,8 +74,7 @@ std::string SpacetimeView::dot(const Replay& r) const {
   return dot_window(r, first, std::min(first + kWindow - 1, r.steps()));
 }
 
-std::string SpacetimeView::dot_window(const Replay& r, std::size_t first,
-                                      std::size_t last) const {
+std::string SpacetimeView::dot_window(const Replay& r, std::size_t first, std::size_t last) const {
   const auto& events = r.events();
   // Lanes for every node of the whole trace, so windows line up.
   std::set<NodeId> lanes;
@@ -92,7 +91,8 @@ std::string SpacetimeView::dot_window(const Replay& r, std::size_t first,
   // Headers, kept in lane order by invisible edges within their rank.
   out += "  { rank=same; time [label=\"time\", shape=plaintext];";
   for (NodeId lane : order)
-    out += " h" + n(lane) + " [label=\"" + (lane == 0 ? std::string("network") : "node " + n(lane)) +
+    out += " h" + n(lane) + " [label=\"" +
+           (lane == 0 ? std::string("network") : "node " + n(lane)) +
            "\", shape=box, style=\"rounded,filled\", fillcolor=\"#eeeeee\"];";
   out += " }\n  time";
   for (NodeId lane : order)
@@ -123,12 +123,13 @@ std::string SpacetimeView::dot_window(const Replay& r, std::size_t first,
         attrs += ", shape=circle, width=0.09, label=\"\", style=filled, fillcolor=\"#555555\"";
       } else {
         const bool big = e.has_role_changed() && e.role_changed().to() == raft::pb::LEADER;
-        attrs += ", shape=box, style=\"rounded,filled\", height=0.18, margin=\"0.04,0.01\", label=\"" +
-                 quote_escape(note) + "\", fillcolor=\"" +
-                 (crash ? std::string("#ffcdd2")
-                  : big ? role_fill(raft::pb::LEADER)
-                        : std::string("#ffffff")) +
-                 "\"" + (big ? ", penwidth=2" : "");
+        attrs +=
+            ", shape=box, style=\"rounded,filled\", height=0.18, margin=\"0.04,0.01\", label=\"" +
+            quote_escape(note) + "\", fillcolor=\"" +
+            (crash ? std::string("#ffcdd2")
+             : big ? role_fill(raft::pb::LEADER)
+                   : std::string("#ffffff")) +
+            "\"" + (big ? ", penwidth=2" : "");
       }
       out += " " + point(k, lane) + " [" + attrs + "];";
     }
@@ -153,15 +154,16 @@ std::string SpacetimeView::dot_window(const Replay& r, std::size_t first,
     if (!e.has_message_received() && !e.has_message_lost()) continue;
     const std::size_t from = r.sent_at(k);
     if (from < first || from == 0) continue;
-    const auto& m = e.has_message_received() ? e.message_received().message()
-                                             : e.message_lost().message();
+    const auto& m =
+        e.has_message_received() ? e.message_received().message() : e.message_lost().message();
     const bool lost = e.has_message_lost();
-    const bool heartbeat = m.type() == raft::pb::HEARTBEAT_REQUEST ||
-                           m.type() == raft::pb::HEARTBEAT_RESPONSE;
+    const bool heartbeat =
+        m.type() == raft::pb::HEARTBEAT_REQUEST || m.type() == raft::pb::HEARTBEAT_RESPONSE;
     out += "  " + point(from, lane_of(events[from - 1])) + " -> " + point(k, lane_of(e)) +
            " [constraint=false, color=\"" +
-           (lost ? std::string("#c62828") : heartbeat ? std::string("#bbbbbb")
-                                                      : term_ink(m.term())) +
+           (lost        ? std::string("#c62828")
+            : heartbeat ? std::string("#bbbbbb")
+                        : term_ink(m.term())) +
            "\"" + (lost ? ", style=dashed, arrowhead=tee" : "") + ", tooltip=\"" +
            quote_escape(raft::describe(m)) + "\"];\n";
   }

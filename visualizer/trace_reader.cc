@@ -17,9 +17,9 @@ raft::Result<std::vector<raft::pb::Event>> read_trace(std::istream& in, const st
     // would otherwise replay with events silently missing their substance.
     const auto status = google::protobuf::util::JsonStringToMessage(line, &e);
     if (!status.ok())
-      return raft::fail(C::kInvalidArgument, source + ":" + std::to_string(number) +
-                                                 ": not a trace event: " +
-                                                 std::string(status.message()));
+      return raft::fail(C::kInvalidArgument,
+                        source + ":" + std::to_string(number) +
+                            ": not a trace event: " + std::string(status.message()));
     events.push_back(std::move(e));
   }
   if (in.bad()) return raft::fail(C::kInvalidArgument, source + ": read error");
@@ -28,8 +28,7 @@ raft::Result<std::vector<raft::pb::Event>> read_trace(std::istream& in, const st
 
 raft::Result<std::vector<raft::pb::Event>> read_trace_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in)
-    return raft::fail(raft::Error::Code::kInvalidArgument, "cannot open trace file " + path);
+  if (!in) return raft::fail(raft::Error::Code::kInvalidArgument, "cannot open trace file " + path);
   return read_trace(in, path);
 }
 

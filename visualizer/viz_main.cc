@@ -54,12 +54,14 @@ int write_frames(const Args& a, viz::Replay& replay,
   std::error_code ec;
   std::filesystem::create_directories(a.dir, ec);
   if (ec) {
-    std::fprintf(stderr, "etcetera-viz: cannot create %s: %s\n", a.dir.c_str(), ec.message().c_str());
+    std::fprintf(stderr, "etcetera-viz: cannot create %s: %s\n", a.dir.c_str(),
+                 ec.message().c_str());
     return 1;
   }
   const std::size_t last = a.last == 0 ? replay.steps() : a.last;
   if (a.first < 1 || a.first > last || last > replay.steps()) {
-    std::fprintf(stderr, "etcetera-viz: steps %zu-%zu are not in the trace, which has steps 1-%zu\n",
+    std::fprintf(stderr,
+                 "etcetera-viz: steps %zu-%zu are not in the trace, which has steps 1-%zu\n",
                  a.first, last, replay.steps());
     return 1;
   }
@@ -115,8 +117,8 @@ int write_html(const Args& a, viz::Replay& replay,
     std::fprintf(stderr, "etcetera-viz: %s\n", stats.error().message.c_str());
     return 1;
   }
-  std::printf("wrote %s: %zu steps, %zu distinct frames, %zu bytes\n", a.html.c_str(),
-              stats->steps, stats->frames, stats->page_bytes);
+  std::printf("wrote %s: %zu steps, %zu distinct frames, %zu bytes\n", a.html.c_str(), stats->steps,
+              stats->frames, stats->page_bytes);
   if (stats->first_violation != 0)
     std::printf("an invariant is violated first at step %zu (jump there with v)\n",
                 stats->first_violation);
@@ -131,13 +133,16 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     auto value = [&]() -> const std::string* { return i + 1 < args.size() ? &args[++i] : nullptr; };
-    if (arg == "--html" || arg == "--svg" || arg == "--png" || arg == "--dot" ||
-        arg == "--title" || arg == "--steps" || arg == "--view") {
+    if (arg == "--html" || arg == "--svg" || arg == "--png" || arg == "--dot" || arg == "--title" ||
+        arg == "--steps" || arg == "--view") {
       const std::string* v = value();
       if (v == nullptr) return usage(arg + " needs a value");
-      if (arg == "--html") a.html = *v;
-      else if (arg == "--title") a.title = *v;
-      else if (arg == "--view") a.views.push_back(*v);
+      if (arg == "--html")
+        a.html = *v;
+      else if (arg == "--title")
+        a.title = *v;
+      else if (arg == "--view")
+        a.views.push_back(*v);
       else if (arg == "--steps") {
         if (!parse_steps(*v, a)) return usage("--steps takes A-B, A- or A (step numbers from 1)");
       } else {
@@ -157,7 +162,8 @@ int main(int argc, char** argv) {
     }
   }
   if (a.trace.empty()) return usage("no trace given");
-  if (a.html.empty() == a.format.empty()) return usage("give either --html or one of --svg, --png, --dot");
+  if (a.html.empty() == a.format.empty())
+    return usage("give either --html or one of --svg, --png, --dot");
 
   auto views = viz::standard_views();
   if (!a.views.empty()) {

@@ -1,9 +1,9 @@
 // The diagrams: each view draws what the replay holds, Graphviz accepts every
 // diagram of a chaotic run, and the player packs them so that steps which
 // change nothing a view draws share a frame.
+#include <zlib.h>
 #include <catch2/catch.hpp>
 #include <sstream>
-#include <zlib.h>
 
 #include "raft/trace.h"
 #include "sim/cluster.h"
@@ -67,7 +67,8 @@ TEST_CASE("the cluster view shows roles, the crashed node, the partition and the
   viz::Replay r(story());
   viz::ClusterView view;
 
-  seek_first(r, [](const pb::Event& e) { return e.has_role_changed() && e.state().role() == pb::LEADER; });
+  seek_first(
+      r, [](const pb::Event& e) { return e.has_role_changed() && e.state().role() == pb::LEADER; });
   std::string dot = view.dot(r);
   CHECK_THAT(dot, Catch::Contains("Leader · term 1"));
   CHECK_THAT(dot, Catch::Contains("n1 [id=\"node1\""));
@@ -105,7 +106,8 @@ TEST_CASE("one space-time diagram serves a window of steps and marks each step i
   r.seek(viz::SpacetimeView::kWindow);
   CHECK(view.dot(r) == first);
   CHECK(view.mark(r) == "ev" + std::to_string(viz::SpacetimeView::kWindow));
-  CHECK_THAT(first, Catch::Contains("id=\"ev" + std::to_string(viz::SpacetimeView::kWindow) + "\""));
+  CHECK_THAT(first,
+             Catch::Contains("id=\"ev" + std::to_string(viz::SpacetimeView::kWindow) + "\""));
   r.next();
   CHECK(view.dot(r) != first);
 }
@@ -176,7 +178,8 @@ TEST_CASE("the player page carries every step and shares frames between steps", 
     }
   }
   const std::string json = inflate_gzip(bytes);
-  CHECK_THAT(json, Catch::StartsWith("{\"title\":\"a <small> story\",\"views\":[{\"id\":\"cluster\""));
+  CHECK_THAT(json,
+             Catch::StartsWith("{\"title\":\"a <small> story\",\"views\":[{\"id\":\"cluster\""));
   CHECK_THAT(json, Catch::Contains("\"tags\":[\"election\"]"));
   CHECK_THAT(json, Catch::Contains("\"tags\":[\"commit\"]"));
   CHECK_THAT(json, Catch::Contains("\"tags\":[\"fault\"]"));
