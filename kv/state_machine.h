@@ -1,0 +1,76 @@
+// kv::StateMachine — the apply layer: committed raft entries in, state
+// changes and responses out.
+//
+// Each ENTRY_NORMAL entry carries one kv::pb::Request (kv/kv.proto). Applying
+// is deterministic (every replica that applies the same entries has the same
+// store, byte for byte) and idempotent: the state machine keeps the index of
+// the last entry it applied and skips any entry at or below it, so a driver
+// that replays its log after a restart never applies an entry twice. Entries
+// that are empty (a new leader's no-op), membership changes and entries that
+// do not decode still advance the applied index; the last give a kCorrupt
+// response rather than stopping the replica, and do so on every replica alike.
+//
+// Reads are not entries: the driver serves them from store() once the read
+// is safe (ReadIndex, or at once for a serializable read).
+//
+// Knows raft only through raft::pb::Entry: no Node, no Storage.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kv/error.h"
+#include "kv/kv.pb.h"
+#include "kv/lease_clock.h"
+#include "kv/store.h"
+#include "kv/watch.h"
+#include "raft/raft.pb.h"
+
+namespace etcetera::kv {
+
+class StateMachine {
+ public:
+  explicit StateMachine(Limits limits = {}) : store_(limits) {}
+  StateMachine(const StateMachine&) = delete;
+  StateMachine& operator=(const StateMachine&) = delete;
+
+  std::uint64_t applied_index() const { return applied_index_; }
+  const Store& store() const { return store_; }
+
+  // Applies one committed entry. Returns the outcome of the request it
+  // carried (a response or a Failure), or nothing for an entry with no
+  // request or one already applied. Watch streams receive the changes.
+  std::optional<pb::Response> apply(const raft::pb::Entry& entry);
+
+  // The whole state machine, as the data of a raft snapshot, and back.
+  // restore() replaces everything and keeps open watch streams open, but
+  // cancels their watches (the history they followed may be gone).
+  std::string snapshot() const;
+  Result<void> restore(std::string_view bytes);
+
+  // Watch streams live as long as the state machine, or until closed.
+  WatchStream& open_watch_stream();
+  void close_watch_stream(WatchStream& stream);
+
+  // The leader's lease clock (kv/lease_clock.h).
+  LeaseClock& lease_clock() { return lease_clock_; }
+
+ private:
+  pb::Response apply_request(const pb::Request& request, std::uint64_t index);
+  void publish();
+
+  Store store_;
+  std::uint64_t applied_index_ = 0;
+  std::list<WatchStream> streams_;  // a list: streams keep their address
+  LeaseClock lease_clock_;
+};
+
+// Encodes a request as an entry's data; decodes a response's failure back
+// into an Error (for a driver answering its client).
+std::string encode(const pb::Request& request);
+Error to_error(const pb::Failure& failure);
+
+}  // namespace etcetera::kv
