@@ -12,22 +12,22 @@ namespace etcetera::kv {
 
 struct Error {
   enum class Code {
-    kEmptyKey = 1,         // etcdserver: key is not provided
-    kRequestTooLarge,      // etcdserver: request is too large
-    kTooManyOps,           // etcdserver: too many operations in txn request
-    kDuplicateKey,         // etcdserver: duplicate key given in txn request
-    kCompacted,            // mvcc: required revision has been compacted
-    kFutureRevision,       // mvcc: required revision is a future revision
-    kKeyNotFound,          // etcdserver: key not found (ignore_value / ignore_lease)
-    kValueProvided,        // etcdserver: value is provided (with ignore_value)
-    kLeaseProvided,        // etcdserver: lease is provided (with ignore_lease)
-    kLeaseNotFound,        // etcdserver: requested lease not found
-    kLeaseExists,          // etcdserver: lease already exists
-    kLeaseTtlTooLarge,     // etcdserver: too large lease TTL
-    kNotPrimary,           // etcdserver: not primary (lease clocks run on the leader only)
-    kWatchNotFound,        // no watch with that id
-    kInvalidArgument,      // anything else the caller can fix
-    kCorrupt,              // bytes that do not decode (an entry or a snapshot)
+    kEmptyKey = 1,      // etcdserver: key is not provided
+    kRequestTooLarge,   // etcdserver: request is too large
+    kTooManyOps,        // etcdserver: too many operations in txn request
+    kDuplicateKey,      // etcdserver: duplicate key given in txn request
+    kCompacted,         // mvcc: required revision has been compacted
+    kFutureRevision,    // mvcc: required revision is a future revision
+    kKeyNotFound,       // etcdserver: key not found (ignore_value / ignore_lease)
+    kValueProvided,     // etcdserver: value is provided (with ignore_value)
+    kLeaseProvided,     // etcdserver: lease is provided (with ignore_lease)
+    kLeaseNotFound,     // etcdserver: requested lease not found
+    kLeaseExists,       // etcdserver: lease already exists
+    kLeaseTtlTooLarge,  // etcdserver: too large lease TTL
+    kNotPrimary,        // etcdserver: not primary (lease clocks run on the leader only)
+    kWatchNotFound,     // no watch with that id
+    kInvalidArgument,   // anything else the caller can fix
+    kCorrupt,           // bytes that do not decode (an entry or a snapshot)
   };
 
   Code code;

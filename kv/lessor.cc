@@ -7,7 +7,9 @@ const Lease* Lessor::find(LeaseId id) const {
   return it == leases_.end() ? nullptr : &it->second;
 }
 
-void Lessor::grant(LeaseId id, std::int64_t ttl) { leases_[id] = Lease{id, ttl, {}}; }
+void Lessor::grant(LeaseId id, std::int64_t ttl) {
+  leases_[id] = Lease{id, ttl, {}};
+}
 
 std::vector<std::string> Lessor::revoke(LeaseId id) {
   auto it = leases_.find(id);

@@ -16,8 +16,8 @@ namespace etcetera::kv {
 
 struct Lease {
   LeaseId id = 0;
-  std::int64_t ttl = 0;           // granted TTL, seconds
-  std::set<std::string> keys;     // keys whose current version is attached
+  std::int64_t ttl = 0;        // granted TTL, seconds
+  std::set<std::string> keys;  // keys whose current version is attached
 };
 
 // etcd's bounds: no lease may live longer than this many seconds.

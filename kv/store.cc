@@ -63,11 +63,16 @@ namespace {
 bool sorts_before(const mvccpb::KeyValue& a, const mvccpb::KeyValue& b,
                   RangeRequest::SortTarget target) {
   switch (target) {
-    case RangeRequest::VERSION: return a.version() < b.version();
-    case RangeRequest::CREATE: return a.create_revision() < b.create_revision();
-    case RangeRequest::MOD: return a.mod_revision() < b.mod_revision();
-    case RangeRequest::VALUE: return a.value() < b.value();
-    default: return a.key() < b.key();
+    case RangeRequest::VERSION:
+      return a.version() < b.version();
+    case RangeRequest::CREATE:
+      return a.create_revision() < b.create_revision();
+    case RangeRequest::MOD:
+      return a.mod_revision() < b.mod_revision();
+    case RangeRequest::VALUE:
+      return a.value() < b.value();
+    default:
+      return a.key() < b.key();
   }
 }
 
@@ -106,7 +111,8 @@ Result<etcdserverpb::RangeResponse> Store::range(const RangeRequest& r) const {
 
   // etcd's rule: a sort target other than the key with no order means ascending.
   auto order = r.sort_order();
-  if (order == RangeRequest::NONE && r.sort_target() != RangeRequest::KEY) order = RangeRequest::ASCEND;
+  if (order == RangeRequest::NONE && r.sort_target() != RangeRequest::KEY)
+    order = RangeRequest::ASCEND;
   if (order != RangeRequest::NONE) {
     // Keys come in key order; a stable sort keeps that order among equals.
     std::stable_sort(kvs.begin(), kvs.end(), [&](const auto& a, const auto& b) {
@@ -145,8 +151,12 @@ void Store::write_put(const std::string& key, std::string value, LeaseId lease,
                       mvccpb::KeyValue* prev_kv) {
   const Record* prev = visible(key, write_.main);
   auto prev_rev = prev ? index_.at(key).visible_at(write_.main) : std::nullopt;
-  Record record{key, std::move(value), prev ? prev->create_revision : write_.main,
-                prev ? prev->version + 1 : 1, lease, false};
+  Record record{key,
+                std::move(value),
+                prev ? prev->create_revision : write_.main,
+                prev ? prev->version + 1 : 1,
+                lease,
+                false};
 
   mvccpb::Event event;
   event.set_type(mvccpb::Event::PUT);
@@ -188,9 +198,9 @@ Result<void> Store::check_put(const etcdserverpb::PutRequest& r) const {
     return fail(Error::Code::kLeaseNotFound, "lease " + std::to_string(r.lease()));
   }
   if ((r.ignore_value() || r.ignore_lease()) && !visible(r.key(), read_revision())) {
-    return fail(Error::Code::kKeyNotFound,
-                std::string(r.ignore_value() ? "ignore_value" : "ignore_lease") +
-                    " needs an existing key");
+    return fail(
+        Error::Code::kKeyNotFound,
+        std::string(r.ignore_value() ? "ignore_value" : "ignore_lease") + " needs an existing key");
   }
   return {};
 }
@@ -215,7 +225,8 @@ Result<etcdserverpb::PutResponse> Store::put(const etcdserverpb::PutRequest& r) 
   return response;
 }
 
-etcdserverpb::DeleteRangeResponse Store::do_delete_range(const etcdserverpb::DeleteRangeRequest& r) {
+etcdserverpb::DeleteRangeResponse Store::do_delete_range(
+    const etcdserverpb::DeleteRangeRequest& r) {
   std::vector<std::string> keys;
   for_each_key(r.key(), r.range_end(), [&](const std::string& key, const KeyIndex& index) {
     if (index.visible_at(write_.main)) keys.push_back(key);
@@ -262,7 +273,8 @@ Result<etcdserverpb::CompactionResponse> Store::compact(const etcdserverpb::Comp
       it = index_.erase(it);
     }
   }
-  for (const auto& rev : dropped) records_.erase(rev);
+  for (const auto& rev : dropped)
+    records_.erase(rev);
   compact_revision_ = at;
   etcdserverpb::CompactionResponse response;
   response.mutable_header()->set_revision(revision_);
@@ -292,7 +304,8 @@ Result<etcdserverpb::LeaseRevokeResponse> Store::lease_revoke(
     return fail(Error::Code::kLeaseNotFound, "lease " + std::to_string(r.id()));
   }
   begin_write();
-  for (const auto& key : lessor_.revoke(r.id())) write_delete(key, nullptr);
+  for (const auto& key : lessor_.revoke(r.id()))
+    write_delete(key, nullptr);
   end_write();
   etcdserverpb::LeaseRevokeResponse response;
   response.mutable_header()->set_revision(revision_);
@@ -301,7 +314,9 @@ Result<etcdserverpb::LeaseRevokeResponse> Store::lease_revoke(
 
 // ---- Watch support ---------------------------------------------------------
 
-std::vector<mvccpb::Event> Store::take_events() { return std::exchange(events_, {}); }
+std::vector<mvccpb::Event> Store::take_events() {
+  return std::exchange(events_, {});
+}
 
 Result<std::vector<mvccpb::Event>> Store::history(Revision from, const std::string& key,
                                                   const std::string& range_end) const {

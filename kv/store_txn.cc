@@ -27,22 +27,33 @@ struct TxnPath {
 template <class T>
 bool compare_values(const T& actual, const T& wanted, Compare::CompareResult result) {
   switch (result) {
-    case Compare::EQUAL: return actual == wanted;
-    case Compare::NOT_EQUAL: return actual != wanted;
-    case Compare::GREATER: return actual > wanted;
-    case Compare::LESS: return actual < wanted;
-    default: return false;
+    case Compare::EQUAL:
+      return actual == wanted;
+    case Compare::NOT_EQUAL:
+      return actual != wanted;
+    case Compare::GREATER:
+      return actual > wanted;
+    case Compare::LESS:
+      return actual < wanted;
+    default:
+      return false;
   }
 }
 
 bool compare_key_value(const Compare& c, const mvccpb::KeyValue& kv) {
   switch (c.target()) {
-    case Compare::VERSION: return compare_values(kv.version(), c.version(), c.result());
-    case Compare::CREATE: return compare_values(kv.create_revision(), c.create_revision(), c.result());
-    case Compare::MOD: return compare_values(kv.mod_revision(), c.mod_revision(), c.result());
-    case Compare::VALUE: return compare_values(kv.value(), c.value(), c.result());
-    case Compare::LEASE: return compare_values(kv.lease(), c.lease(), c.result());
-    default: return false;
+    case Compare::VERSION:
+      return compare_values(kv.version(), c.version(), c.result());
+    case Compare::CREATE:
+      return compare_values(kv.create_revision(), c.create_revision(), c.result());
+    case Compare::MOD:
+      return compare_values(kv.mod_revision(), c.mod_revision(), c.result());
+    case Compare::VALUE:
+      return compare_values(kv.value(), c.value(), c.result());
+    case Compare::LEASE:
+      return compare_values(kv.lease(), c.lease(), c.result());
+    default:
+      return false;
   }
 }
 
@@ -105,7 +116,8 @@ Result<etcdserverpb::TxnResponse> Store::txn(const TxnRequest& r) {
   }
 
   begin_write();
-  auto run = [this](auto& self, const TxnRequest& txn, const TxnPath& p) -> etcdserverpb::TxnResponse {
+  auto run = [this](auto& self, const TxnRequest& txn,
+                    const TxnPath& p) -> etcdserverpb::TxnResponse {
     etcdserverpb::TxnResponse response;
     response.set_succeeded(p.succeeded);
     std::size_t nested = 0;

@@ -14,7 +14,8 @@ using Ops = google::protobuf::RepeatedPtrField<RequestOp>;
 Result<void> validate_range(const etcdserverpb::RangeRequest& r) {
   if (r.key().empty()) return fail(Error::Code::kEmptyKey, "range");
   if (!etcdserverpb::RangeRequest::SortOrder_IsValid(r.sort_order())) {
-    return fail(Error::Code::kInvalidArgument, "unknown sort order " + std::to_string(r.sort_order()));
+    return fail(Error::Code::kInvalidArgument,
+                "unknown sort order " + std::to_string(r.sort_order()));
   }
   if (!etcdserverpb::RangeRequest::SortTarget_IsValid(r.sort_target())) {
     return fail(Error::Code::kInvalidArgument,
@@ -120,11 +121,20 @@ Result<void> validate_ops(const TxnRequest& r, const Limits& limits) {
     for (const RequestOp& op : *ops) {
       Result<void> ok;
       switch (op.request_case()) {
-        case RequestOp::kRequestRange: ok = validate_range(op.request_range()); break;
-        case RequestOp::kRequestPut: ok = validate_put(op.request_put()); break;
-        case RequestOp::kRequestDeleteRange: ok = validate_delete_range(op.request_delete_range()); break;
-        case RequestOp::kRequestTxn: ok = validate_ops(op.request_txn(), limits); break;
-        default: ok = fail(Error::Code::kInvalidArgument, "a transaction operation with no request");
+        case RequestOp::kRequestRange:
+          ok = validate_range(op.request_range());
+          break;
+        case RequestOp::kRequestPut:
+          ok = validate_put(op.request_put());
+          break;
+        case RequestOp::kRequestDeleteRange:
+          ok = validate_delete_range(op.request_delete_range());
+          break;
+        case RequestOp::kRequestTxn:
+          ok = validate_ops(op.request_txn(), limits);
+          break;
+        default:
+          ok = fail(Error::Code::kInvalidArgument, "a transaction operation with no request");
       }
       if (!ok) return ok;
     }
@@ -157,17 +167,23 @@ Result<void> validate_request(const pb::Request& request, const Limits& limits) 
                                                    std::to_string(limits.max_request_bytes));
   }
   switch (request.op_case()) {
-    case pb::Request::kPut: return validate_put(request.put());
-    case pb::Request::kDeleteRange: return validate_delete_range(request.delete_range());
-    case pb::Request::kTxn: return validate_txn(request.txn(), limits);
+    case pb::Request::kPut:
+      return validate_put(request.put());
+    case pb::Request::kDeleteRange:
+      return validate_delete_range(request.delete_range());
+    case pb::Request::kTxn:
+      return validate_txn(request.txn(), limits);
     case pb::Request::kCompaction:
       if (request.compaction().revision() <= 0) {
         return fail(Error::Code::kInvalidArgument, "compaction needs a revision above 0");
       }
       return {};
-    case pb::Request::kLeaseGrant: return validate_lease_grant(request.lease_grant());
-    case pb::Request::kLeaseRevoke: return {};
-    default: return fail(Error::Code::kInvalidArgument, "a request with no operation");
+    case pb::Request::kLeaseGrant:
+      return validate_lease_grant(request.lease_grant());
+    case pb::Request::kLeaseRevoke:
+      return {};
+    default:
+      return fail(Error::Code::kInvalidArgument, "a request with no operation");
   }
 }
 

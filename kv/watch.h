@@ -48,6 +48,10 @@ class WatchStream {
   // that asked for them (progress_notify) and got no events since the last.
   void notify_progress();
 
+  // Cancels every watch, each with a `canceled` response naming
+  // `compact_revision`: the store under them was replaced by a snapshot.
+  void cancel_all(Revision compact_revision);
+
   // The queued responses, in order; the queue is emptied.
   std::vector<etcdserverpb::WatchResponse> take_responses();
 

@@ -20,6 +20,7 @@ Cluster::Cluster(const ClusterOptions& options, raft::TraceSink* trace)
   for (NodeId id : voters) {
     Member& m = nodes_[id];
     m.storage = std::make_unique<raft::MemoryStorage>();
+    if (options_.kv) m.kv = std::make_unique<kv::StateMachine>();
     m.voters = voters;
   }
   for (NodeId id : ids()) {
@@ -125,6 +126,7 @@ std::optional<raft::Ready> Cluster::process_ready(NodeId id) {
   for (const auto& msg : rd.persisted_messages)
     network_.send(msg, now_);
   apply(m, rd);
+  if (m.kv) apply_kv(id, m, rd);
   if (auto ok = m.node->advance(rd.number); !ok) raft::raft_fatal("sim: " + ok.error().message);
   if (observer_) observer_->after_ready(id, rd);
   return rd;
@@ -134,10 +136,15 @@ std::optional<raft::Ready> Cluster::process_ready(NodeId id) {
 // membership entry goes to the node, which changes its configuration.
 void Cluster::apply(Member& m, const raft::Ready& rd) {
   if (rd.snapshot) {
-    pb::AppliedLog log;
-    if (!log.ParseFromString(rd.snapshot->data()))
-      raft::raft_fatal("sim: undecodable snapshot data");
-    m.applied.assign(log.entries().begin(), log.entries().end());
+    if (m.kv) {
+      restore_kv(m, *rd.snapshot);
+      m.applied.clear();
+    } else {
+      pb::AppliedLog log;
+      if (!log.ParseFromString(rd.snapshot->data()))
+        raft::raft_fatal("sim: undecodable snapshot data");
+      m.applied.assign(log.entries().begin(), log.entries().end());
+    }
     m.conf_history[rd.snapshot->metadata().index()] = rd.snapshot->metadata().conf_state();
   }
   for (const auto& e : rd.committed_entries) {
@@ -178,10 +185,11 @@ raft::Result<void> Cluster::compact(NodeId id, raft::Index index) {
     return raft::fail(C::kInvalidArgument,
                       "index " + std::to_string(index) + " is already compacted (snapshot at " +
                           std::to_string(m.node->log().first_index() - 1) + ")");
-  pb::AppliedLog log;
-  for (const auto& e : m.applied)
-    if (e.index() <= index) *log.add_entries() = e;
-  if (auto ok = m.storage->compact(index, conf_state_at(m, index), log.SerializeAsString()); !ok)
+  if (m.kv && index != m.kv->applied_index())
+    return raft::fail(C::kInvalidArgument,
+                      "a key-value node snapshots its store as it is: at its applied index " +
+                          std::to_string(m.kv->applied_index()) + ", not " + std::to_string(index));
+  if (auto ok = m.storage->compact(index, conf_state_at(m, index), snapshot_data(m, index)); !ok)
     return ok;
   // The core never sees a compaction (it reads its storage), so the
   // application reports it: Compact in spec/Raft.tla.
@@ -209,6 +217,7 @@ raft::Result<void> Cluster::add_node(NodeId id, NodeId from) {
                       "the configuration is joint; add the node after the change");
   Member& m = nodes_[id];
   m.storage = std::make_unique<raft::MemoryStorage>();
+  if (options_.kv) m.kv = std::make_unique<kv::StateMachine>();
   const auto cs = source.configuration().to_conf_state();
   m.voters.assign(cs.voters().begin(), cs.voters().end());
   m.learners.assign(cs.learners().begin(), cs.learners().end());
@@ -290,7 +299,7 @@ void Cluster::advance_time() {
     if (!m.node) continue;
     m.clock_carry += m.clock_rate;
     for (; m.clock_carry >= 1000; m.clock_carry -= 1000)
-      if (m.node) m.node->tick();
+      if (m.node) tick_node(id, m);
   }
   for (bool busy = true; busy;) {
     busy = false;
@@ -312,7 +321,7 @@ void Cluster::deliver(const Message& m) {
 
 void Cluster::tick_all() {
   for (auto& [id, m] : nodes_)
-    if (m.node) m.node->tick();
+    if (m.node) tick_node(id, m);
 }
 
 int Cluster::stabilize(const std::vector<NodeId>& among) {
@@ -347,6 +356,8 @@ void Cluster::crash(NodeId id) {
   m.node.reset();
   m.clock_carry = 0;
   m.applied.clear();
+  // The store is on disk and survives; the leader's lease clock was memory.
+  if (m.kv) m.kv->lease_clock().demote();
   m.conf_history.clear();
 }
 
@@ -355,9 +366,15 @@ raft::Result<void> Cluster::restart(NodeId id) {
   // The state machine comes back from the stored snapshot; the node hands
   // out the committed entries after it again.
   if (const auto snapshot = m.storage->snapshot(); snapshot.metadata().index() > 0) {
-    pb::AppliedLog log;
-    if (!log.ParseFromString(snapshot.data())) raft::raft_fatal("sim: undecodable snapshot data");
-    m.applied.assign(log.entries().begin(), log.entries().end());
+    if (m.kv) {
+      // Only a store behind the snapshot is replaced (a node whose disk was
+      // lost, say); one at or past it keeps what it has.
+      if (m.kv->applied_index() < snapshot.metadata().index()) restore_kv(m, snapshot);
+    } else {
+      pb::AppliedLog log;
+      if (!log.ParseFromString(snapshot.data())) raft::raft_fatal("sim: undecodable snapshot data");
+      m.applied.assign(log.entries().begin(), log.entries().end());
+    }
     m.conf_history[snapshot.metadata().index()] = snapshot.metadata().conf_state();
   }
   if (m.restarts > 0) ++fault_stats_.restarts;
@@ -373,6 +390,7 @@ raft::Result<void> Cluster::set_log(NodeId id, raft::Term term,
   crash(id);
   Member& m = nodes_.at(id);
   m.storage = std::make_unique<raft::MemoryStorage>();
+  if (options_.kv) m.kv = std::make_unique<kv::StateMachine>();  // a new disk
   std::vector<raft::pb::Entry> entries;
   for (std::size_t i = 0; i < terms.size(); ++i) {
     raft::pb::Entry e;

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "kv/state_machine.h"
 #include "raft/memory_storage.h"
 #include "raft/node.h"
 #include "raft/trace.h"
@@ -41,6 +42,21 @@ struct ClusterOptions {
   std::uint64_t seed = 1;
   raft::Mutant mutant = raft::Mutant::kNone;  // a known bug in every node (raft/mutant.h)
   LinkFaults link;                            // every link's faults, until set_link changes one
+  // Each node runs the key-value state machine (kv/state_machine.h) as its
+  // application, and the leader's lease clock reads the node's own clock.
+  bool kv = false;
+  std::int64_t millis_per_tick = 100;  // what one tick of a node's clock is, for leases
+};
+
+// Told what key-value nodes produce for their clients: the outcome of each
+// request a node applies (every replica applies every request; a listener
+// keeps those it waits for), and linearizable reads that are ready or refused.
+class KvListener {
+ public:
+  virtual ~KvListener() = default;
+  virtual void applied(NodeId, const kv::pb::Response&) {}
+  virtual void read_ready(NodeId, const raft::ReadState&) {}
+  virtual void read_refused(NodeId, const std::string& /*context*/) {}
 };
 
 // Told about each Ready and each message the cluster handles, so that a
@@ -129,6 +145,19 @@ class Cluster {
 
   // REQUIRES: observer (if not null) outlives the cluster or is reset.
   void set_observer(ClusterObserver* observer) { observer_ = observer; }
+
+  // Key-value nodes (ClusterOptions::kv). A node's state machine stands for
+  // etcd's backend on disk: it survives a crash, and after a restart the
+  // node replays its log into it, which skips what it had already applied
+  // (cluster_kv.cc). REQUIRES for kv(): options().kv.
+  const ClusterOptions& options() const { return options_; }
+  kv::StateMachine& kv(NodeId id) { return *nodes_.at(id).kv; }
+  const kv::StateMachine& kv(NodeId id) const { return *nodes_.at(id).kv; }
+  // The node's own clock in milliseconds: its ticks so far (at its clock
+  // rate, across restarts) times millis_per_tick.
+  kv::Millis local_millis(NodeId id) const;
+  // REQUIRES: listener (if not null) outlives the cluster or is reset.
+  void set_kv_listener(KvListener* listener) { kv_listener_ = listener; }
   const FaultStats& fault_stats() const { return fault_stats_; }
 
   // A line of narrative in the trace (a Note event), for whoever replays it.
@@ -156,6 +185,8 @@ class Cluster {
     std::unique_ptr<raft::MemoryStorage> storage;
     std::unique_ptr<raft::Node> node;
     std::vector<raft::pb::Entry> applied;
+    std::unique_ptr<kv::StateMachine> kv;  // with ClusterOptions::kv
+    std::uint64_t ticks = 0;               // the node's clock, in whole ticks
     int restarts = 0;
     std::uint32_t clock_rate = 1000;  // per mille
     std::uint32_t clock_carry = 0;    // per mille of a tick accumulated
@@ -193,6 +224,12 @@ class Cluster {
   void record_lost(const raft::pb::Message& m, const std::string& cause);
   void record_partition();
   void apply(Member& m, const raft::Ready& rd);
+  // The key-value side of a member (cluster_kv.cc).
+  void apply_kv(NodeId id, Member& m, const raft::Ready& rd);
+  void tick_node(NodeId id, Member& m);
+  void run_lease_clock(NodeId id, Member& m);
+  std::string snapshot_data(const Member& m, raft::Index index) const;
+  void restore_kv(Member& m, const raft::pb::Snapshot& snapshot);
   raft::pb::ConfState conf_state_at(const Member& m, raft::Index index) const;
 
   ClusterOptions options_;
@@ -202,6 +239,7 @@ class Cluster {
   std::map<NodeId, Member> nodes_;
   Network network_;
   ClusterObserver* observer_ = nullptr;
+  KvListener* kv_listener_ = nullptr;
   FaultStats fault_stats_;
 };
 

@@ -206,6 +206,7 @@ ClusterOptions cluster_options(const ScheduleOptions& o) {
   c.max_entries_per_msg = o.max_entries_per_msg;
   c.mutant = o.mutant;
   c.seed = o.seed;
+  c.kv = o.kv;
   if (const auto* p = fault_profile(o.profile)) c.link = p->link;
   return c;
 }

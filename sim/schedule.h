@@ -86,6 +86,7 @@ struct ScheduleOptions {
   std::size_t max_entries_per_msg = 2;  // 1 sends entries one by one: more interleavings
   std::uint64_t seed = 1;               // election jitter, network and clock rates
   std::string profile = "chaos";
+  bool kv = false;  // the nodes run the key-value store (sim/kv_run.h)
 };
 
 // The cluster a schedule runs on: short timeouts and small windows, so that

@@ -65,7 +65,8 @@ TEST_CASE("a key's versions, generations and past revisions", "[kv]") {
 
 TEST_CASE("compaction makes older revisions unreadable, with the compact revision named", "[kv]") {
   Store store;
-  for (int i = 0; i < 4; ++i) REQUIRE(store.put(put("k", std::to_string(i))));  // revisions 2..5
+  for (int i = 0; i < 4; ++i)
+    REQUIRE(store.put(put("k", std::to_string(i))));  // revisions 2..5
   etcdserverpb::CompactionRequest compact;
   compact.set_revision(4);
   REQUIRE(store.compact(compact));

@@ -1,0 +1,42 @@
+// A key-value run of the simulator: a random fault schedule (sim/schedule.h)
+// on a cluster of key-value nodes, with KvWorkload clients (sim/kv_workload.h)
+// taking a turn at every tick of virtual time; then the faults stop, the
+// cluster heals, and the clients' open operations get time to finish. The
+// raft spec is checked after every event, as in any schedule, and at the
+// end every pair of replicas that applied the same entries must hold the
+// same store, byte for byte.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "raft/trace.h"
+#include "sim/history.h"
+#include "sim/kv_workload.h"
+#include "sim/schedule.h"
+
+namespace etcetera::sim {
+
+struct KvRunOptions {
+  ScheduleOptions schedule;  // its profile's faults; kv is switched on
+  std::size_t steps = 400;
+  KvWorkloadOptions workload;
+  Time settle = 300;  // ticks of a healed cluster at the end
+};
+
+struct KvRunResult {
+  History history;
+  KvWorkloadStats stats;
+  std::optional<std::string> violation;  // a spec invariant, or replicas that differ
+  std::string script;                    // the schedule as an interaction script
+  std::int64_t revision = 0;             // the store's revision at the end (on the leader)
+};
+
+KvRunResult run_kv(const KvRunOptions& options, raft::TraceSink* trace = nullptr);
+
+// Every two running replicas with the same applied index hold the same
+// store; the first pair that does not, or nothing.
+std::optional<std::string> check_replicas_agree(const Cluster& cluster);
+
+}  // namespace etcetera::sim
