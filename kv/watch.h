@@ -35,7 +35,10 @@ class WatchStream {
 
   // Starts a watch. Queues its `created` response, then its history (or,
   // if the start revision is compacted, a `canceled` response with the
-  // compact revision). Refuses an empty key and a watch id already in use.
+  // compact revision). Refuses an empty key, an empty range (range_end at or
+  // below the key, other than "\0"), a negative watch id and one already in
+  // use. Watch id 0 picks the lowest free id from a counter that starts at 0,
+  // as etcd does; a start revision of 0 (or less) means "from the next one".
   Result<WatchId> create(const etcdserverpb::WatchCreateRequest& r);
   // Stops a watch and queues its `canceled` response.
   Result<void> cancel(WatchId id);
@@ -60,6 +63,10 @@ class WatchStream {
  private:
   struct Watch {
     std::string key, range_end;
+    // The lowest revision whose events the watch has not been offered yet.
+    // History and live events may overlap (a watch created while the store
+    // still holds unpublished events); this keeps each event to one delivery.
+    Revision next_revision = 0;
     bool prev_kv = false;
     bool no_put = false, no_delete = false;
     bool progress_notify = false;
@@ -67,8 +74,10 @@ class WatchStream {
   };
 
   bool covers(const Watch& w, const std::string& key) const;
-  // Queues `events` (those the watch wants) in responses that never split
-  // a revision. Returns whether anything was queued.
+  // Queues, in one response, those of `events` the watch wants (in its
+  // range, at or above next_revision, past its filters), so that no response
+  // splits a revision, and moves next_revision past the last of `events`.
+  // Returns whether anything was queued: nothing is queued for no events.
   bool send(WatchId id, Watch& w, const std::vector<mvccpb::Event>& events);
   etcdserverpb::WatchResponse response(WatchId id) const;
 
