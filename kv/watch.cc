@@ -89,6 +89,17 @@ Result<void> WatchStream::cancel(WatchId id) {
   return {};
 }
 
+void WatchStream::cancel_all(Revision compact_revision) {
+  for (const auto& [id, w] : watches_) {
+    WatchResponse canceled = response(id);
+    canceled.set_canceled(true);
+    canceled.set_compact_revision(compact_revision);
+    canceled.set_cancel_reason("the store was replaced by a snapshot; watch again from a new revision");
+    queue_.push_back(std::move(canceled));
+  }
+  watches_.clear();
+}
+
 void WatchStream::publish(const std::vector<mvccpb::Event>& events) {
   for (auto& [id, w] : watches_)
     send(id, w, events);
