@@ -36,8 +36,8 @@ Result<std::int64_t> LeaseClock::keep_alive(const Lessor& lessor, LeaseId id, Mi
   Expiry& expiry = expiries_[id];
   // A lease already past its expiry is as good as revoked: the revoke is on
   // its way, and renewing it now would let its keys outlive the promise.
-  if (expiry.at <= now) return fail(Error::Code::kLeaseNotFound, "lease " + std::to_string(id) +
-                                                                      " expired");
+  if (expiry.at <= now)
+    return fail(Error::Code::kLeaseNotFound, "lease " + std::to_string(id) + " expired");
   expiry = Expiry{now + lease->ttl * kMillisPerSecond, std::nullopt};
   return lease->ttl;
 }

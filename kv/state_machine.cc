@@ -33,7 +33,9 @@ LeaseId lease_id_for(std::uint64_t index, const Lessor& lessor) {
 
 }  // namespace
 
-std::string encode(const pb::Request& request) { return request.SerializeAsString(); }
+std::string encode(const pb::Request& request) {
+  return request.SerializeAsString();
+}
 
 Error to_error(const pb::Failure& failure) {
   return Error{static_cast<Error::Code>(failure.code()), failure.message()};
@@ -71,11 +73,15 @@ pb::Response StateMachine::apply_request(const pb::Request& request, std::uint64
     }
   };
   switch (request.op_case()) {
-    case pb::Request::kPut: fill(store_.put(request.put()), response.mutable_put()); break;
+    case pb::Request::kPut:
+      fill(store_.put(request.put()), response.mutable_put());
+      break;
     case pb::Request::kDeleteRange:
       fill(store_.delete_range(request.delete_range()), response.mutable_delete_range());
       break;
-    case pb::Request::kTxn: fill(store_.txn(request.txn()), response.mutable_txn()); break;
+    case pb::Request::kTxn:
+      fill(store_.txn(request.txn()), response.mutable_txn());
+      break;
     case pb::Request::kCompaction:
       fill(store_.compact(request.compaction()), response.mutable_compaction());
       break;
@@ -86,7 +92,8 @@ pb::Response StateMachine::apply_request(const pb::Request& request, std::uint64
     case pb::Request::kLeaseRevoke:
       fill(store_.lease_revoke(request.lease_revoke()), response.mutable_lease_revoke());
       break;
-    default: break;  // validate_request refused it
+    default:
+      break;  // validate_request refused it
   }
   return response;
 }
@@ -94,7 +101,8 @@ pb::Response StateMachine::apply_request(const pb::Request& request, std::uint64
 void StateMachine::publish() {
   auto events = store_.take_events();
   if (events.empty()) return;
-  for (auto& stream : streams_) stream.publish(events);
+  for (auto& stream : streams_)
+    stream.publish(events);
 }
 
 std::string StateMachine::snapshot() const {
@@ -114,11 +122,14 @@ Result<void> StateMachine::restore(std::string_view bytes) {
   applied_index_ = snapshot.applied_index();
   // The watches followed a history the snapshot may not contain: cancel
   // them; their clients re-read and watch again from the new revision.
-  for (auto& stream : streams_) stream.cancel_all(store_.compact_revision());
+  for (auto& stream : streams_)
+    stream.cancel_all(store_.compact_revision());
   return {};
 }
 
-WatchStream& StateMachine::open_watch_stream() { return streams_.emplace_back(store_); }
+WatchStream& StateMachine::open_watch_stream() {
+  return streams_.emplace_back(store_);
+}
 
 void StateMachine::close_watch_stream(WatchStream& stream) {
   streams_.remove_if([&](const WatchStream& s) { return &s == &stream; });

@@ -94,7 +94,8 @@ void WatchStream::cancel_all(Revision compact_revision) {
     WatchResponse canceled = response(id);
     canceled.set_canceled(true);
     canceled.set_compact_revision(compact_revision);
-    canceled.set_cancel_reason("the store was replaced by a snapshot; watch again from a new revision");
+    canceled.set_cancel_reason(
+        "the store was replaced by a snapshot; watch again from a new revision");
     queue_.push_back(std::move(canceled));
   }
   watches_.clear();

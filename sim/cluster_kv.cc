@@ -42,8 +42,10 @@ void Cluster::apply_kv(NodeId id, Member& m, const raft::Ready& rd) {
     if (response && kv_listener_ != nullptr) kv_listener_->applied(id, *response);
   }
   if (kv_listener_ == nullptr) return;
-  for (const auto& read : rd.read_states) kv_listener_->read_ready(id, read);
-  for (const auto& context : rd.refused_reads) kv_listener_->read_refused(id, context);
+  for (const auto& read : rd.read_states)
+    kv_listener_->read_ready(id, read);
+  for (const auto& context : rd.refused_reads)
+    kv_listener_->read_refused(id, context);
 }
 
 std::string Cluster::snapshot_data(const Member& m, raft::Index index) const {

@@ -8,20 +8,28 @@ namespace etcetera::sim {
 
 const char* type_name(HistoryEvent::Type type) {
   switch (type) {
-    case HistoryEvent::Type::kInvoke: return "invoke";
-    case HistoryEvent::Type::kOk: return "ok";
-    case HistoryEvent::Type::kFail: return "fail";
-    case HistoryEvent::Type::kInfo: return "info";
+    case HistoryEvent::Type::kInvoke:
+      return "invoke";
+    case HistoryEvent::Type::kOk:
+      return "ok";
+    case HistoryEvent::Type::kFail:
+      return "fail";
+    case HistoryEvent::Type::kInfo:
+      return "info";
   }
   return "?";
 }
 
 const char* function_name(HistoryEvent::Function f) {
   switch (f) {
-    case HistoryEvent::Function::kGet: return "get";
-    case HistoryEvent::Function::kPut: return "put";
-    case HistoryEvent::Function::kDelete: return "delete";
-    case HistoryEvent::Function::kCas: return "cas";
+    case HistoryEvent::Function::kGet:
+      return "get";
+    case HistoryEvent::Function::kPut:
+      return "put";
+    case HistoryEvent::Function::kDelete:
+      return "delete";
+    case HistoryEvent::Function::kCas:
+      return "cas";
   }
   return "?";
 }
@@ -61,7 +69,8 @@ std::string to_json_line(const HistoryEvent& e) {
 
 std::string History::to_json_lines() const {
   std::string out;
-  for (const auto& e : events_) out += to_json_line(e) + "\n";
+  for (const auto& e : events_)
+    out += to_json_line(e) + "\n";
   return out;
 }
 
@@ -71,8 +80,8 @@ std::optional<std::string> History::check_well_formed() const {
   std::int64_t last_time = 0;
   for (std::size_t i = 0; i < events_.size(); ++i) {
     const HistoryEvent& e = events_[i];
-    const std::string where = "event " + std::to_string(i + 1) + " (process " +
-                              std::to_string(e.process) + "): ";
+    const std::string where =
+        "event " + std::to_string(i + 1) + " (process " + std::to_string(e.process) + "): ";
     if (e.time < last_time) return where + "time goes back";
     last_time = e.time;
     if (ended[e.process]) return where + "the process returned info earlier and acts again";

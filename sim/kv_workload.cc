@@ -20,7 +20,9 @@ KvWorkload::KvWorkload(Cluster& cluster, const KvWorkloadOptions& options)
   cluster_.set_kv_listener(this);
 }
 
-KvWorkload::~KvWorkload() { cluster_.set_kv_listener(nullptr); }
+KvWorkload::~KvWorkload() {
+  cluster_.set_kv_listener(nullptr);
+}
 
 bool KvWorkload::idle() const {
   for (const auto& c : clients_) {
@@ -99,7 +101,9 @@ kv::pb::Request request_for(std::uint64_t id, Function f, const std::string& key
       r.mutable_put()->set_key(key);
       r.mutable_put()->set_value(*value);
       break;
-    case Function::kDelete: r.mutable_delete_range()->set_key(key); break;
+    case Function::kDelete:
+      r.mutable_delete_range()->set_key(key);
+      break;
     case Function::kCas: {
       // If the key holds `expected`, write the new value: one transaction.
       auto* txn = r.mutable_txn();
@@ -113,7 +117,8 @@ kv::pb::Request request_for(std::uint64_t id, Function f, const std::string& key
       put->set_value(*value);
       break;
     }
-    case Function::kGet: break;
+    case Function::kGet:
+      break;
   }
   return r;
 }
@@ -125,7 +130,8 @@ void KvWorkload::submit(Client& c) {
   if (op.serializable) {
     // Served by whichever node the client talks to, as it stands.
     NodeId n = c.target;
-    for (std::size_t i = 0; i < cluster_.ids().size() && !cluster_.is_up(n); ++i) n = next_node(n);
+    for (std::size_t i = 0; i < cluster_.ids().size() && !cluster_.is_up(n); ++i)
+      n = next_node(n);
     if (!cluster_.is_up(n)) return;
     etcdserverpb::RangeRequest get;
     get.set_key(op.key);
@@ -147,7 +153,8 @@ void KvWorkload::submit(Client& c) {
     if (op.f == Function::kGet) {
       sent = node.read_index(std::to_string(op.id));
     } else {
-      auto index = node.propose(kv::encode(request_for(op.id, op.f, op.key, op.value, op.expected)));
+      auto index =
+          node.propose(kv::encode(request_for(op.id, op.f, op.key, op.value, op.expected)));
       if (!index) sent = std::unexpected(index.error());
     }
     if (sent) {

@@ -5,6 +5,9 @@
 //   etcetera-sim --seed S [--nodes N] [--steps K] [--faults PROFILE] [--bug NAME]
 //                [--runs R] [--trace FILE] [--save FILE] [--no-liveness]
 //                                        random fault schedules, checked against the spec
+//   etcetera-sim --seed S --clients C [--history FILE] [--serializable P] [...]
+//                                        the same, on key-value nodes with C clients whose
+//                                        operations are written down as a history
 //   etcetera-sim --list-bugs | --list-faults
 //
 // A random run checks every invariant after every trace event, then liveness
@@ -24,6 +27,7 @@
 #include "raft/describe.h"
 #include "raft/mutant.h"
 #include "raft/trace.h"
+#include "sim/kv_run.h"
 #include "sim/script/env.h"
 #include "sim/script/script.h"
 #include "sim/shrink.h"
@@ -39,6 +43,8 @@ constexpr const char* kUsage =
     "       etcetera-sim --seed S [--nodes N] [--steps K] [--faults PROFILE] [--bug NAME]\n"
     "                    [--runs R] [--pre-vote=false] [--check-quorum=false]\n"
     "                    [--trace FILE] [--save FILE] [--no-liveness] [--coverage]\n"
+    "       etcetera-sim --seed S --clients C [--history FILE] [--serializable PERCENT]\n"
+    "                    [--nodes N] [--steps K] [--faults PROFILE] [--bug NAME] [--trace FILE]\n"
     "       etcetera-sim --list-bugs | --list-faults\n";
 
 // A progress bar on stderr, shown only once a run has taken two seconds.
@@ -173,6 +179,9 @@ struct RandomArgs {
   bool liveness = true;
   bool coverage = false;  // print how often each Raft.tla action and branch was taken
   std::string trace_path, save_path;
+  int clients = 0;  // > 0: key-value nodes with this many clients
+  int serializable_percent = 0;
+  std::string history_path;
 };
 
 // Leaders per term, commits and faults, from the run's checks and cluster.
@@ -298,6 +307,51 @@ int run_random(const RandomArgs& a) {
   return 0;
 }
 
+// Key-value clients on a fault schedule: prints what they did and writes
+// their history (sim/kv_run.h).
+int run_kv_clients(const RandomArgs& a) {
+  sim::KvRunOptions o;
+  o.schedule = a.options;
+  o.steps = a.steps;
+  o.workload.clients = a.clients;
+  o.workload.serializable_percent = a.serializable_percent;
+  std::ofstream trace_file;
+  std::unique_ptr<raft::JsonLinesSink> sink;
+  if (!a.trace_path.empty()) {
+    trace_file.open(a.trace_path);
+    if (!trace_file) {
+      std::fprintf(stderr, "etcetera-sim: cannot write %s\n", a.trace_path.c_str());
+      return 2;
+    }
+    sink = std::make_unique<raft::JsonLinesSink>(trace_file);
+  }
+  const auto result = sim::run_kv(o, sink.get());
+  const auto& s = result.stats;
+  std::printf(
+      "operations: %llu invoked, %llu ok, %llu failed, %llu unknown (timed out); "
+      "%llu proposals redirected to the leader\n",
+      static_cast<unsigned long long>(s.invoked), static_cast<unsigned long long>(s.ok),
+      static_cast<unsigned long long>(s.failed), static_cast<unsigned long long>(s.unknown),
+      static_cast<unsigned long long>(s.redirects));
+  std::printf("store revision at the end: %lld\n", static_cast<long long>(result.revision));
+  if (!a.history_path.empty()) {
+    std::ofstream out(a.history_path);
+    out << result.history.to_json_lines();
+    if (!out) {
+      std::fprintf(stderr, "etcetera-sim: cannot write %s\n", a.history_path.c_str());
+      return 2;
+    }
+    std::printf("history: %zu events written to %s\n", result.history.events().size(),
+                a.history_path.c_str());
+  }
+  if (result.violation) {
+    std::printf("violation: %s\n", result.violation->c_str());
+    return 1;
+  }
+  std::printf("ok: every raft invariant held after every event, and the replicas agree\n");
+  return 0;
+}
+
 std::optional<std::uint64_t> number(const std::string& s) {
   try {
     std::size_t used = 0;
@@ -377,6 +431,18 @@ int main(int argc, char** argv) {
       auto v = value();
       if (!v) return fail("--save needs a file");
       a.save_path = *v;
+    } else if (arg == "--clients") {
+      auto n = count("--clients");
+      if (!n || *n < 1 || *n > 100) return fail("--clients takes 1 to 100");
+      a.clients = static_cast<int>(*n);
+    } else if (arg == "--serializable") {
+      auto n = count("--serializable");
+      if (!n || *n > 100) return fail("--serializable takes a percentage of reads, 0 to 100");
+      a.serializable_percent = static_cast<int>(*n);
+    } else if (arg == "--history") {
+      auto v = value();
+      if (!v) return fail("--history needs a file");
+      a.history_path = *v;
     } else if (arg == "--coverage") {
       a.coverage = true;
     } else if (arg == "--no-liveness") {
@@ -394,5 +460,11 @@ int main(int argc, char** argv) {
   if (!script.empty() && random) return fail("give a SCRIPT or --seed, not both");
   if (!script.empty()) return run_script(script, a.trace_path);
   if (!random) return fail("give a SCRIPT, -i, or --seed S");
+  if (a.clients == 0 && (!a.history_path.empty() || a.serializable_percent > 0))
+    return fail("--history and --serializable need --clients");
+  if (a.clients > 0) {
+    if (a.runs > 1) return fail("--clients runs one schedule; leave out --runs");
+    return run_kv_clients(a);
+  }
   return run_random(a);
 }
