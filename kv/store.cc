@@ -192,17 +192,22 @@ bool Store::write_delete(const std::string& key, mvccpb::KeyValue* prev_kv) {
   return true;
 }
 
-Result<void> Store::check_put(const etcdserverpb::PutRequest& r) const {
-  if (auto ok = validate_put(r); !ok) return ok;
+Result<void> Store::check_lease(const etcdserverpb::PutRequest& r) const {
   if (r.lease() != 0 && !lessor_.contains(r.lease())) {
     return fail(Error::Code::kLeaseNotFound, "lease " + std::to_string(r.lease()));
   }
+  return {};
+}
+
+Result<void> Store::check_put(const etcdserverpb::PutRequest& r) const {
+  // etcd's order for a put inside a transaction: the key, then the lease.
+  if (auto ok = validate_put(r); !ok) return ok;
   if ((r.ignore_value() || r.ignore_lease()) && !visible(r.key(), read_revision())) {
     return fail(
         Error::Code::kKeyNotFound,
         std::string(r.ignore_value() ? "ignore_value" : "ignore_lease") + " needs an existing key");
   }
-  return {};
+  return check_lease(r);
 }
 
 etcdserverpb::PutResponse Store::do_put(const etcdserverpb::PutRequest& r) {
@@ -217,6 +222,9 @@ etcdserverpb::PutResponse Store::do_put(const etcdserverpb::PutRequest& r) {
 }
 
 Result<etcdserverpb::PutResponse> Store::put(const etcdserverpb::PutRequest& r) {
+  // A put on its own looks its lease up first, as etcd's Put does.
+  if (auto ok = validate_put(r); !ok) return std::unexpected(ok.error());
+  if (auto ok = check_lease(r); !ok) return std::unexpected(ok.error());
   if (auto ok = check_put(r); !ok) return std::unexpected(ok.error());
   begin_write();
   auto response = do_put(r);

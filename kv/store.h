@@ -114,6 +114,7 @@ class Store {
   bool write_delete(const std::string& key, mvccpb::KeyValue* prev_kv);
 
   // The parts of a request (store.cc, store_txn.cc). check_* look, do_* write.
+  Result<void> check_lease(const etcdserverpb::PutRequest& r) const;
   Result<void> check_put(const etcdserverpb::PutRequest& r) const;
   Result<void> check_range(const etcdserverpb::RangeRequest& r) const;
   etcdserverpb::PutResponse do_put(const etcdserverpb::PutRequest& r);

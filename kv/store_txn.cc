@@ -100,20 +100,21 @@ Result<etcdserverpb::TxnResponse> Store::txn(const TxnRequest& r) {
   if (auto ok = validate_txn(r, limits_); !ok) return std::unexpected(ok.error());
   const TxnPath path = choose_path(r, [this](const Compare& c) { return compare(c); });
 
-  // Check every operation the path will run, against the store as it is.
-  std::vector<std::pair<const TxnRequest*, const TxnPath*>> todo{{&r, &path}};
-  while (!todo.empty()) {
-    auto [txn, p] = todo.back();
-    todo.pop_back();
+  // Check every operation the path will run, against the store as it is,
+  // in etcd's order: depth first, in the order of the operations, so that a
+  // transaction with several faults reports the same one etcd does.
+  auto check = [this](auto& self, const TxnRequest& txn, const TxnPath& p) -> Result<void> {
     std::size_t nested = 0;
-    for (const RequestOp& op : p->succeeded ? txn->success() : txn->failure()) {
+    for (const RequestOp& op : p.succeeded ? txn.success() : txn.failure()) {
       Result<void> ok;
       if (op.has_request_put()) ok = check_put(op.request_put());
       if (op.has_request_range()) ok = check_range(op.request_range());
-      if (op.has_request_txn()) todo.push_back({&op.request_txn(), &p->nested[nested++]});
-      if (!ok) return std::unexpected(ok.error());
+      if (op.has_request_txn()) ok = self(self, op.request_txn(), p.nested[nested++]);
+      if (!ok) return ok;
     }
-  }
+    return {};
+  };
+  if (auto ok = check(check, r, path); !ok) return std::unexpected(ok.error());
 
   begin_write();
   auto run = [this](auto& self, const TxnRequest& txn,
