@@ -28,7 +28,9 @@ pb::Request gen_request(const StateMachine& sm) {
   const auto& key = kKeys[*rc::gen::inRange<std::size_t>(0, kKeys.size())];
   const auto& leases = sm.store().lessor().leases();
   switch (*rc::gen::inRange(0, 10)) {
-    case 0: case 1: case 2: {
+    case 0:
+    case 1:
+    case 2: {
       auto* put = r.mutable_put();
       put->set_key(key);
       put->set_value(*rc::gen::element<std::string>("x", "y", "z"));
@@ -57,14 +59,18 @@ pb::Request gen_request(const StateMachine& sm) {
       r.mutable_compaction()->set_revision(from <= rev ? *rc::gen::inRange(from, rev + 1) : rev);
       break;
     }
-    case 6: r.mutable_lease_grant()->set_ttl(*rc::gen::inRange(1, 100)); break;
+    case 6:
+      r.mutable_lease_grant()->set_ttl(*rc::gen::inRange(1, 100));
+      break;
     case 7:
       if (!leases.empty()) {
         r.mutable_lease_revoke()->set_id(std::prev(leases.end())->first);
         break;
       }
       [[fallthrough]];
-    default: r.mutable_put()->set_key(key); r.mutable_put()->set_value("w");
+    default:
+      r.mutable_put()->set_key(key);
+      r.mutable_put()->set_value("w");
   }
   return r;
 }
@@ -89,7 +95,8 @@ std::string readable(const Store& store) {
   }
   for (const auto& [id, lease] : store.lessor().leases()) {
     out += std::to_string(id) + ":" + std::to_string(lease.ttl) + ":";
-    for (const auto& k : lease.keys) out += k + ",";
+    for (const auto& k : lease.keys)
+      out += k + ",";
   }
   return out;
 }
@@ -99,7 +106,8 @@ TEST_CASE("a state machine snapshot round-trips exactly", "[kv][snapshot]") {
     StateMachine original;
     std::uint64_t index = 0;
     const auto before = *rc::gen::inRange(0, 40);
-    for (int i = 0; i < before; ++i) original.apply(entry(++index, gen_request(original)));
+    for (int i = 0; i < before; ++i)
+      original.apply(entry(++index, gen_request(original)));
 
     StateMachine copy;
     REQUIRE(copy.restore(original.snapshot()));
@@ -176,11 +184,13 @@ TEST_CASE("revoking a lease deletes exactly its keys, at one revision", "[kv][le
     const LeaseId victim = *rc::gen::inRange(1, leases + 1);
     const auto before = store.revision();
     (void)store.take_events();
-    RC_ASSERT(store.lease_revoke([&] {
-                etcdserverpb::LeaseRevokeRequest r;
-                r.set_id(victim);
-                return r;
-              }()).has_value());
+    RC_ASSERT(store
+                  .lease_revoke([&] {
+                    etcdserverpb::LeaseRevokeRequest r;
+                    r.set_id(victim);
+                    return r;
+                  }())
+                  .has_value());
     const auto events = store.take_events();
     std::size_t held = 0;
     for (const auto& [key, lease] : holder) {

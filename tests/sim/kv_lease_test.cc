@@ -26,7 +26,8 @@ class Client final : public KvListener {
       }
       cluster_.advance_time();
     }
-    for (int t = 0; t < 200 && !answer_; ++t) cluster_.advance_time();
+    for (int t = 0; t < 200 && !answer_; ++t)
+      cluster_.advance_time();
     REQUIRE(answer_.has_value());
     return *std::exchange(answer_, std::nullopt);
   }
@@ -71,7 +72,8 @@ ClusterOptions options() {
 }
 
 void run(Cluster& c, int ticks) {
-  for (int t = 0; t < ticks; ++t) c.advance_time();
+  for (int t = 0; t < ticks; ++t)
+    c.advance_time();
 }
 
 TEST_CASE("an expired lease's keys are deleted at one revision on every replica", "[kv-lease]") {
@@ -80,7 +82,8 @@ TEST_CASE("an expired lease's keys are deleted at one revision on every replica"
   Client client(c);
   const auto lease = client.request(grant(2)).lease_grant().id();
   REQUIRE(lease > 0);
-  for (const char* key : {"a", "b", "c"}) client.request(put(key, lease));
+  for (const char* key : {"a", "b", "c"})
+    client.request(put(key, lease));
   run(c, 3);  // the followers apply the last put too
   auto& watch = c.kv(1).open_watch_stream();
   etcdserverpb::WatchCreateRequest all;
@@ -92,7 +95,8 @@ TEST_CASE("an expired lease's keys are deleted at one revision on every replica"
   // 2 s of TTL plus 1 s of election timeout from the leader's election,
   // with no keep-alive: gone within 40 ticks, not before 10.
   run(c, 10);
-  for (NodeId id : c.ids()) CHECK(exists(c, id, "a"));
+  for (NodeId id : c.ids())
+    CHECK(exists(c, id, "a"));
   run(c, 30);
   for (NodeId id : c.ids()) {
     INFO("node " << id);
@@ -124,7 +128,8 @@ TEST_CASE("keep-alives at the leader keep a lease and its keys", "[kv-lease]") {
     REQUIRE(ttl);
     CHECK(*ttl == 2);
   }
-  for (NodeId id : c.ids()) CHECK(exists(c, id, "a"));
+  for (NodeId id : c.ids())
+    CHECK(exists(c, id, "a"));
 
   // A follower keeps no lease times: keep-alives must go to the leader.
   const NodeId follower = *c.leader() == 1 ? 2 : 1;
@@ -173,7 +178,8 @@ TEST_CASE("a restarted node replays its log without applying an entry twice", "[
   Cluster c(options(), nullptr);
   run(c, 30);
   Client client(c);
-  for (int i = 0; i < 5; ++i) client.request(put("k" + std::to_string(i), 0));
+  for (int i = 0; i < 5; ++i)
+    client.request(put("k" + std::to_string(i), 0));
   run(c, 3);  // the followers apply the last put too
   const NodeId follower = *c.leader() == 3 ? 2 : 3;
   const auto before = c.kv(follower).store().revision();

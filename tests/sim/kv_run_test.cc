@@ -109,8 +109,9 @@ TEST_CASE("histories are written as JSON lines a checker can read", "[kv-sim]") 
   read.time = 15;
   read.revision = 9;
   read.serializable = true;
-  CHECK(to_json_line(read) ==
-        R"({"process":4,"type":"ok","f":"get","key":"k2","value":null,"time":15,"revision":9,"consistency":"serializable"})");
+  CHECK(
+      to_json_line(read) ==
+      R"({"process":4,"type":"ok","f":"get","key":"k2","value":null,"time":15,"revision":9,"consistency":"serializable"})");
 }
 
 TEST_CASE("a malformed history is reported with the event at fault", "[kv-sim]") {
