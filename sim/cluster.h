@@ -123,6 +123,9 @@ class Cluster {
   Network& network() { return network_; }
   const Network& network() const { return network_; }
 
+  // One tick of node `id`'s clock (its election and heartbeat timers, and
+  // on a key-value leader its lease clock). REQUIRES: is_up(id).
+  void tick(NodeId id) { tick_node(id, nodes_.at(id)); }
   // One tick for every running node.
   void tick_all();
   // Processes Readys and delivers every message in flight, whatever its

@@ -244,7 +244,7 @@ std::string ScheduleRunner::run(const Step& s) {
   switch (s.kind) {
     case Kind::kTick:
       if (!c.is_up(id)) break;
-      c.node(id).tick();
+      c.tick(id);
       line = "tick " + id_str(id);
       break;
     case Kind::kTickAll:

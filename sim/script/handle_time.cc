@@ -9,13 +9,13 @@ std::string handle_tick(InteractionEnv& env, const Command& c) {
   const auto id = env.node_arg(c, 0);
   const auto n = c.args.size() > 1 ? parse_uint(c, c.args[1]) : 1;
   for (std::uint64_t i = 0; i < n; ++i)
-    env.cluster().node(id).tick();
+    env.cluster().tick(id);
   return "";
 }
 
 // tick-heartbeat ID: one tick, which for a leader with heartbeat=1 sends heartbeats.
 std::string handle_tick_heartbeat(InteractionEnv& env, const Command& c) {
-  env.cluster().node(env.node_arg(c, 0)).tick();
+  env.cluster().tick(env.node_arg(c, 0));
   return "";
 }
 
