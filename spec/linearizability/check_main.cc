@@ -1,0 +1,125 @@
+// etcetera-check: is a history of concurrent operations linearizable?
+//
+//   etcetera-check HISTORY [--model register|kv|kv-empty] [--format jsonl|jepsen|edn]
+//                          [--timeout SECONDS]
+//
+// The last line is the verdict, and the exit status says it too:
+//   LINEARIZABLE 0, NOT LINEARIZABLE 1, UNKNOWN 2 (the time budget ran out:
+//   never a guess), and 3 for input it cannot read (with the line and why).
+// For a violation it prints the smallest part that fails (a key, for the
+// key-value models), how many operations it holds, the longest order of
+// them the search could explain, and the operation that could not follow.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "spec/linearizability/checker.h"
+#include "spec/linearizability/formats.h"
+
+namespace {
+
+using namespace etcetera::spec::lin;
+
+constexpr const char* kUsage =
+    "usage: etcetera-check HISTORY [--model register|kv|kv-empty] [--format jsonl|jepsen|edn]\n"
+    "                      [--timeout SECONDS]\n";
+
+int unreadable(const std::string& what) {
+  std::fprintf(stderr, "etcetera-check: %s\n", what.c_str());
+  return 3;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string path, model_name, format_name_arg;
+  double timeout = 0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (arg == "-h" || arg == "--help") {
+      std::printf("%s", kUsage);
+      return 0;
+    } else if (arg == "--model") {
+      model_name = value();
+    } else if (arg == "--format") {
+      format_name_arg = value();
+    } else if (arg == "--timeout") {
+      const std::string v = value();
+      try {
+        timeout = std::stod(v);
+      } catch (...) {
+        timeout = -1;
+      }
+      if (timeout <= 0) return unreadable("--timeout takes a positive number of seconds\n" + std::string(kUsage));
+    } else if (path.empty() && !arg.starts_with("-")) {
+      path = arg;
+    } else {
+      return unreadable("unknown argument '" + arg + "'\n" + kUsage);
+    }
+  }
+  if (path.empty()) return unreadable(std::string("no history given\n") + kUsage);
+
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return unreadable("cannot read " + path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+
+  auto format = format_name_arg.empty() ? guess_format(text) : format_by_name(format_name_arg);
+  if (!format) {
+    return unreadable(path + (format.error().line ? ":" + std::to_string(format.error().line) : "") +
+                      ": " + format.error().reason);
+  }
+  if (model_name.empty()) model_name = default_model(*format);
+  auto model = model_by_name(model_name);
+  if (!model) return unreadable("unknown model '" + model_name + "' (register, kv or kv-empty)");
+  auto history = parse_history(text, *format);
+  if (!history) {
+    return unreadable(path + ":" + std::to_string(history.error().line) + ": " +
+                      history.error().reason);
+  }
+
+  Budget budget;
+  const auto start = std::chrono::steady_clock::now();
+  if (timeout > 0) {
+    budget.out_of_time = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout;
+    };
+  }
+  const CheckResult result = check(*model, *history, budget);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("%s: %zu operations, %s format, %s model, %zu part%s, %llu search steps, %.3f s\n",
+              path.c_str(), history->operations.size(), format_name(*format), model_name.c_str(),
+              result.parts.size(), result.parts.size() == 1 ? "" : "s",
+              static_cast<unsigned long long>(result.steps), secs);
+  if (result.failing_part) {
+    const PartResult& part = result.parts[*result.failing_part];
+    const Operation& first = history->operations[part.operations.front()];
+    std::printf("the smallest part that fails: %s, %zu operations\n",
+                first.key.empty() ? "the register" : ("key " + first.key).c_str(),
+                part.operations.size());
+    std::printf("longest order the model explains (%zu operations), leaving the state %s:\n",
+                part.longest.size(), model->describe_state(part.state_after_longest).c_str());
+    const std::size_t shown = 12;
+    const std::size_t from = part.longest.size() > shown ? part.longest.size() - shown : 0;
+    if (from > 0) std::printf("  ... %zu earlier operations\n", from);
+    for (std::size_t i = from; i < part.longest.size(); ++i) {
+      const Operation& op = history->operations[part.longest[i]];
+      std::printf("  line %zu: %s\n", op.line, describe(op).c_str());
+    }
+    if (part.stuck) {
+      const Operation& op = history->operations[*part.stuck];
+      std::printf("cannot be placed next: line %zu: %s\n", op.line, describe(op).c_str());
+    }
+  }
+  std::printf("%s\n", verdict_name(result.verdict));
+  switch (result.verdict) {
+    case Verdict::kLinearizable: return 0;
+    case Verdict::kNotLinearizable: return 1;
+    case Verdict::kUnknown: return 2;
+  }
+  return 2;
+}

@@ -1,0 +1,221 @@
+#include "spec/linearizability/checker.h"
+
+#include <algorithm>
+#include <string>
+#include <unordered_set>
+
+namespace etcetera::spec::lin {
+
+const char* verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::kLinearizable: return "LINEARIZABLE";
+    case Verdict::kNotLinearizable: return "NOT LINEARIZABLE";
+    case Verdict::kUnknown: return "UNKNOWN";
+  }
+  return "?";
+}
+
+namespace {
+
+// The search over one part. Entries are the part's calls and returns in
+// history order, in a doubly linked list; linearizing an operation "lifts"
+// its call and return out of the list, and backtracking puts them back.
+class Search {
+ public:
+  Search(const Model& model, const History& history, const std::vector<std::size_t>& ops,
+         const Budget& budget)
+      : model_(model), history_(history), ops_(ops), budget_(budget) {
+    build_entries();
+    words_.assign((ops_.size() + 63) / 64, 0);
+  }
+
+  PartResult run();
+
+ private:
+  struct Entry {
+    std::size_t op;     // index into ops_
+    std::size_t time;   // position in the history (kNever for unknown returns)
+    bool call;
+    std::size_t match;  // for a call: its return entry
+  };
+  struct Frame {
+    std::size_t entry;               // the call entry linearized
+    std::string state;               // the state before it
+    std::vector<std::string> alternatives;
+    std::size_t next_alternative;    // the next one to try on backtracking
+  };
+
+  void build_entries();
+  void lift(std::size_t call);
+  void unlift(std::size_t call);
+  bool try_alternatives(Frame frame);  // true: descended with one of them
+  std::string cache_key(const std::string& state) const;
+  void note_depth(std::optional<std::size_t> stuck_op);
+
+  const Model& model_;
+  const History& history_;
+  const std::vector<std::size_t>& ops_;
+  const Budget& budget_;
+  std::vector<Entry> entries_;
+  std::vector<std::size_t> next_, prev_;  // the list; index entries_.size() is the head
+  std::vector<std::uint64_t> words_;      // the linearized set
+  std::string state_;
+  std::vector<Frame> stack_;
+  std::unordered_set<std::string> seen_;
+  std::uint64_t steps_ = 0;
+  bool out_of_budget_ = false;
+  PartResult result_;
+};
+
+void Search::build_entries() {
+  for (std::size_t i = 0; i < ops_.size(); ++i) {
+    const Operation& op = history_.operations[ops_[i]];
+    entries_.push_back(Entry{i, op.call, true, 0});
+    entries_.push_back(Entry{i, op.ret, false, 0});
+  }
+  // History order; unknown returns last. A call sorts before a return at
+  // the same position only if they are the same operation's (never here).
+  std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+    return a.time < b.time;
+  });
+  std::vector<std::size_t> return_of(ops_.size());
+  for (std::size_t e = 0; e < entries_.size(); ++e)
+    if (!entries_[e].call) return_of[entries_[e].op] = e;
+  for (auto& e : entries_)
+    if (e.call) e.match = return_of[e.op];
+  const std::size_t head = entries_.size();
+  next_.resize(entries_.size() + 1);
+  prev_.resize(entries_.size() + 1);
+  for (std::size_t e = 0; e <= entries_.size(); ++e) {
+    next_[e] = e + 1 <= entries_.size() ? e + 1 : head;
+    prev_[e] = e == 0 ? head : e - 1;
+  }
+  next_[head] = entries_.empty() ? head : 0;
+  prev_[head] = entries_.empty() ? head : entries_.size() - 1;
+  if (!entries_.empty()) next_[entries_.size() - 1] = head;
+}
+
+void Search::lift(std::size_t call) {
+  for (std::size_t e : {call, entries_[call].match}) {
+    next_[prev_[e]] = next_[e];
+    prev_[next_[e]] = prev_[e];
+  }
+}
+
+void Search::unlift(std::size_t call) {
+  for (std::size_t e : {entries_[call].match, call}) {
+    next_[prev_[e]] = e;
+    prev_[next_[e]] = e;
+  }
+}
+
+std::string Search::cache_key(const std::string& state) const {
+  std::string key(reinterpret_cast<const char*>(words_.data()), words_.size() * 8);
+  key += state;
+  return key;
+}
+
+void Search::note_depth(std::optional<std::size_t> stuck_op) {
+  if (stack_.size() < result_.longest.size()) return;
+  if (stack_.size() == result_.longest.size() && (result_.stuck || !stuck_op)) return;
+  result_.longest.clear();
+  for (const auto& f : stack_) result_.longest.push_back(ops_[entries_[f.entry].op]);
+  result_.state_after_longest = state_;
+  result_.stuck = stuck_op ? std::optional(ops_[*stuck_op]) : std::nullopt;
+}
+
+bool Search::try_alternatives(Frame frame) {
+  const std::size_t op = entries_[frame.entry].op;
+  for (; frame.next_alternative < frame.alternatives.size(); ++frame.next_alternative) {
+    const std::string& next = frame.alternatives[frame.next_alternative];
+    words_[op / 64] |= std::uint64_t{1} << (op % 64);
+    if (seen_.insert(cache_key(next)).second) {
+      state_ = next;
+      lift(frame.entry);
+      ++frame.next_alternative;
+      stack_.push_back(std::move(frame));
+      return true;
+    }
+    words_[op / 64] &= ~(std::uint64_t{1} << (op % 64));
+  }
+  return false;
+}
+
+PartResult Search::run() {
+  for (std::size_t i : ops_) result_.operations.push_back(i);
+  state_ = model_.init();
+  const std::size_t head = entries_.size();
+  std::size_t cur = next_[head];
+  std::vector<std::string> next_states;
+  while (cur != head) {
+    if (++steps_ % 4096 == 0 || (budget_.max_steps != 0 && steps_ >= budget_.max_steps)) {
+      if ((budget_.max_steps != 0 && steps_ >= budget_.max_steps) ||
+          (budget_.out_of_time && budget_.out_of_time())) {
+        result_.verdict = Verdict::kUnknown;
+        result_.steps = steps_;
+        return result_;
+      }
+    }
+    const Entry& entry = entries_[cur];
+    if (entry.call) {
+      next_states.clear();
+      model_.step(state_, history_.operations[ops_[entry.op]], next_states);
+      if (try_alternatives(Frame{cur, state_, next_states, 0})) {
+        note_depth(std::nullopt);
+        cur = next_[head];
+      } else {
+        cur = next_[cur];
+      }
+      continue;
+    }
+    // A return whose operation is not linearized: every order tried from
+    // here has failed. Undo the last choice and try its next alternative,
+    // or the entry after it.
+    note_depth(entry.op);
+    if (stack_.empty()) {
+      result_.verdict = Verdict::kNotLinearizable;
+      result_.steps = steps_;
+      return result_;
+    }
+    Frame frame = std::move(stack_.back());
+    stack_.pop_back();
+    const std::size_t undone = frame.entry;
+    const std::size_t op = entries_[undone].op;
+    words_[op / 64] &= ~(std::uint64_t{1} << (op % 64));
+    state_ = frame.state;
+    unlift(undone);
+    cur = try_alternatives(std::move(frame)) ? next_[head] : next_[undone];
+  }
+  result_.verdict = Verdict::kLinearizable;
+  result_.longest.clear();
+  result_.steps = steps_;
+  return result_;
+}
+
+}  // namespace
+
+CheckResult check(const Model& model, const History& history, const Budget& budget) {
+  CheckResult result;
+  for (const auto& part : model.partition(history)) {
+    Search search(model, history, part, budget);
+    PartResult r = search.run();
+    result.steps += r.steps;
+    result.parts.push_back(std::move(r));
+  }
+  for (std::size_t i = 0; i < result.parts.size(); ++i) {
+    const PartResult& p = result.parts[i];
+    if (p.verdict == Verdict::kNotLinearizable &&
+        (!result.failing_part || p.operations.size() < result.parts[*result.failing_part].operations.size())) {
+      result.failing_part = i;
+    }
+  }
+  if (result.failing_part) {
+    result.verdict = Verdict::kNotLinearizable;
+  } else {
+    for (const auto& p : result.parts)
+      if (p.verdict == Verdict::kUnknown) result.verdict = Verdict::kUnknown;
+  }
+  return result;
+}
+
+}  // namespace etcetera::spec::lin

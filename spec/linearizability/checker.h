@@ -1,0 +1,57 @@
+// The linearizability checker: is there an order of the operations, each
+// placed between its call and its return, in which the model explains every
+// answer? A depth-first search over linearization points in the style of
+// Wing and Gong, with Lowe's improvement: a (set of linearized operations,
+// model state) pair met before is never explored again. Histories are split
+// into independent parts first (the model's partition, e.g. per key) and each
+// is searched alone: P-compositionality (Horn and Kroening).
+//
+// An operation whose outcome is unknown never returns: it may be placed
+// anywhere after its call, and the model accepts any answer for it, which
+// also covers "it never took effect".
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "spec/linearizability/history.h"
+#include "spec/linearizability/model.h"
+
+namespace etcetera::spec::lin {
+
+enum class Verdict { kLinearizable, kNotLinearizable, kUnknown };
+
+const char* verdict_name(Verdict v);  // LINEARIZABLE, NOT LINEARIZABLE, UNKNOWN
+
+// When to give up: after max_steps search steps (0: never), or when
+// out_of_time() says so (asked every few thousand steps; may be empty). The
+// checker reads no clock itself, so with a step budget it is deterministic.
+struct Budget {
+  std::uint64_t max_steps = 0;
+  std::function<bool()> out_of_time;
+};
+
+struct PartResult {
+  Verdict verdict = Verdict::kLinearizable;
+  std::vector<std::size_t> operations;  // the part's operations (indices into the history)
+  // For a violation: the longest order the search could explain, as
+  // operation indices, and the state it led to; then the operation that
+  // had to come next and could not (its return was reached unplaced).
+  std::vector<std::size_t> longest;
+  std::string state_after_longest;
+  std::optional<std::size_t> stuck;
+  std::uint64_t steps = 0;
+};
+
+struct CheckResult {
+  Verdict verdict = Verdict::kLinearizable;
+  std::vector<PartResult> parts;
+  std::optional<std::size_t> failing_part;  // the smallest part that is not linearizable
+  std::uint64_t steps = 0;
+};
+
+CheckResult check(const Model& model, const History& history, const Budget& budget = {});
+
+}  // namespace etcetera::spec::lin
