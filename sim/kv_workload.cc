@@ -35,7 +35,10 @@ void KvWorkload::step(bool start_new) {
   for (auto& c : clients_) {
     if (c.op && cluster_.now() >= c.op->deadline) {
       // No answer in time. A read changed nothing; a write may yet happen.
+      // The client tries another node next, as etcd's clients rotate
+      // through their endpoints when one stops answering.
       const bool read = c.op->f == Function::kGet;
+      c.target = next_node(c.op->node != 0 ? c.op->node : c.target);
       complete(c, read ? Type::kFail : Type::kInfo, std::nullopt, 0);
       continue;
     }
@@ -76,6 +79,9 @@ void KvWorkload::start(Client& c) {
     op.value = fresh_value();
   }
   c.op = std::move(op);
+  // Each operation starts at the client's next endpoint, round robin, as
+  // etcd's client balances its requests; a write then follows leader hints.
+  c.target = next_node(c.target);
   ++stats_.invoked;
   record(c, Type::kInvoke, c.op->f == Function::kGet ? std::nullopt : c.op->value, 0);
   submit(c);

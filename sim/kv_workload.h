@@ -2,18 +2,19 @@
 //
 // Each client is a session that runs one operation at a time: get, put,
 // delete or compare-and-swap on a small set of keys, so that operations
-// collide. A write is proposed at the node the client believes leads; a
-// follower's refusal names the leader, and the client follows the hint at
-// once (the proposal certainly did not enter any log, so this is not a new
-// operation). A linearizable get goes through ReadIndex at that node and is
-// served from its store once the read is confirmed and applied; a
-// serializable get is served from the node's store straight away.
+// collide. Like etcd's client, it sends each operation to its next endpoint
+// in turn. A write proposed at a follower is refused with the leader's
+// name, and the client follows the hint at once (the proposal certainly did
+// not enter any log, so this is not a new operation). A linearizable get goes through ReadIndex at
+// that node and is served from its store once the read is confirmed and applied; a serializable get
+// is served from the node's store straight away.
 //
 // Every operation is recorded in a History (sim/history.h) with its real
 // outcome. An operation that gets no answer within the timeout is given
 // up: a write as `info` (it may still take effect), a read as `fail` (a
 // read changes nothing); a client whose write ended in `info` continues as
-// a new process, as Jepsen's do.
+// a new process, as Jepsen's do, and every client that timed out tries the
+// next node, as etcd's clients rotate through their endpoints.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +37,7 @@ struct KvWorkloadOptions {
   int delete_percent = 5;        //   delete, and put for what remains
   int serializable_percent = 0;  // of gets: served without ReadIndex
   int start_percent = 50;        // chance per tick that an idle client starts an operation
-  Time timeout = 60;             // ticks before an operation is given up
+  Time timeout = 20;             // ticks before an operation is given up
   std::uint64_t seed = 1;
 };
 

@@ -140,6 +140,10 @@ std::vector<FaultProfile> make_profiles() {
       {"partitions", "a lossy network that also isolates nodes and splits into two groups",
        with({{20, K::kTime}, {1, K::kIsolate}, {1, K::kPartition}, {2, K::kHeal}}),
        LinkFaults{0, 3, 20, 10}, 100},
+      {"long-partitions",
+       "partitions that outlast several election timeouts: a new leader rises while the old one, "
+       "cut off, still believes it leads (stale reads show here)",
+       with({{80, K::kTime}, {1, K::kIsolate}, {1, K::kHeal}}), LinkFaults{0, 2, 0, 0}, 50},
       {"crashes", "a lossy network whose nodes crash and restart from their disks",
        with({{20, K::kTime}, {1, K::kCrash}, {2, K::kRestart}, {1, K::kCompact}}),
        LinkFaults{0, 3, 20, 10}, 100},

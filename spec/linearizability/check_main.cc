@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
       } catch (...) {
         timeout = -1;
       }
-      if (timeout <= 0) return unreadable("--timeout takes a positive number of seconds\n" + std::string(kUsage));
+      if (timeout <= 0)
+        return unreadable("--timeout takes a positive number of seconds\n" + std::string(kUsage));
     } else if (path.empty() && !arg.starts_with("-")) {
       path = arg;
     } else {
@@ -70,7 +71,8 @@ int main(int argc, char** argv) {
 
   auto format = format_name_arg.empty() ? guess_format(text) : format_by_name(format_name_arg);
   if (!format) {
-    return unreadable(path + (format.error().line ? ":" + std::to_string(format.error().line) : "") +
+    return unreadable(path +
+                      (format.error().line ? ":" + std::to_string(format.error().line) : "") +
                       ": " + format.error().reason);
   }
   if (model_name.empty()) model_name = default_model(*format);
@@ -86,11 +88,13 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   if (timeout > 0) {
     budget.out_of_time = [&] {
-      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout;
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
+             timeout;
     };
   }
   const CheckResult result = check(*model, *history, budget);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("%s: %zu operations, %s format, %s model, %zu part%s, %llu search steps, %.3f s\n",
               path.c_str(), history->operations.size(), format_name(*format), model_name.c_str(),
               result.parts.size(), result.parts.size() == 1 ? "" : "s",
@@ -115,11 +119,21 @@ int main(int argc, char** argv) {
       std::printf("cannot be placed next: line %zu: %s\n", op.line, describe(op).c_str());
     }
   }
+  for (const auto& part : result.parts) {
+    if (part.verdict != Verdict::kUnknown) continue;
+    const Operation& first = history->operations[part.operations.front()];
+    std::printf("gave up on %s (%zu operations): %s\n",
+                first.key.empty() ? "the register" : ("key " + first.key).c_str(),
+                part.operations.size(), part.gave_up.c_str());
+  }
   std::printf("%s\n", verdict_name(result.verdict));
   switch (result.verdict) {
-    case Verdict::kLinearizable: return 0;
-    case Verdict::kNotLinearizable: return 1;
-    case Verdict::kUnknown: return 2;
+    case Verdict::kLinearizable:
+      return 0;
+    case Verdict::kNotLinearizable:
+      return 1;
+    case Verdict::kUnknown:
+      return 2;
   }
   return 2;
 }

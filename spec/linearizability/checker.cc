@@ -8,9 +8,12 @@ namespace etcetera::spec::lin {
 
 const char* verdict_name(Verdict v) {
   switch (v) {
-    case Verdict::kLinearizable: return "LINEARIZABLE";
-    case Verdict::kNotLinearizable: return "NOT LINEARIZABLE";
-    case Verdict::kUnknown: return "UNKNOWN";
+    case Verdict::kLinearizable:
+      return "LINEARIZABLE";
+    case Verdict::kNotLinearizable:
+      return "NOT LINEARIZABLE";
+    case Verdict::kUnknown:
+      return "UNKNOWN";
   }
   return "?";
 }
@@ -33,16 +36,16 @@ class Search {
 
  private:
   struct Entry {
-    std::size_t op;     // index into ops_
-    std::size_t time;   // position in the history (kNever for unknown returns)
+    std::size_t op;    // index into ops_
+    std::size_t time;  // position in the history (kNever for unknown returns)
     bool call;
     std::size_t match;  // for a call: its return entry
   };
   struct Frame {
-    std::size_t entry;               // the call entry linearized
-    std::string state;               // the state before it
+    std::size_t entry;  // the call entry linearized
+    std::string state;  // the state before it
     std::vector<std::string> alternatives;
-    std::size_t next_alternative;    // the next one to try on backtracking
+    std::size_t next_alternative;  // the next one to try on backtracking
   };
 
   void build_entries();
@@ -63,7 +66,7 @@ class Search {
   std::vector<Frame> stack_;
   std::unordered_set<std::string> seen_;
   std::uint64_t steps_ = 0;
-  bool out_of_budget_ = false;
+  std::uint64_t memo_bytes_ = 0;
   PartResult result_;
 };
 
@@ -75,9 +78,8 @@ void Search::build_entries() {
   }
   // History order; unknown returns last. A call sorts before a return at
   // the same position only if they are the same operation's (never here).
-  std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
-    return a.time < b.time;
-  });
+  std::stable_sort(entries_.begin(), entries_.end(),
+                   [](const Entry& a, const Entry& b) { return a.time < b.time; });
   std::vector<std::size_t> return_of(ops_.size());
   for (std::size_t e = 0; e < entries_.size(); ++e)
     if (!entries_[e].call) return_of[entries_[e].op] = e;
@@ -119,7 +121,8 @@ void Search::note_depth(std::optional<std::size_t> stuck_op) {
   if (stack_.size() < result_.longest.size()) return;
   if (stack_.size() == result_.longest.size() && (result_.stuck || !stuck_op)) return;
   result_.longest.clear();
-  for (const auto& f : stack_) result_.longest.push_back(ops_[entries_[f.entry].op]);
+  for (const auto& f : stack_)
+    result_.longest.push_back(ops_[entries_[f.entry].op]);
   result_.state_after_longest = state_;
   result_.stuck = stuck_op ? std::optional(ops_[*stuck_op]) : std::nullopt;
 }
@@ -129,7 +132,10 @@ bool Search::try_alternatives(Frame frame) {
   for (; frame.next_alternative < frame.alternatives.size(); ++frame.next_alternative) {
     const std::string& next = frame.alternatives[frame.next_alternative];
     words_[op / 64] |= std::uint64_t{1} << (op % 64);
-    if (seen_.insert(cache_key(next)).second) {
+    std::string key = cache_key(next);
+    const std::size_t bytes = key.size() + 64;  // the string and the set's node, roughly
+    if (seen_.insert(std::move(key)).second) {
+      memo_bytes_ += bytes;
       state_ = next;
       lift(frame.entry);
       ++frame.next_alternative;
@@ -142,16 +148,22 @@ bool Search::try_alternatives(Frame frame) {
 }
 
 PartResult Search::run() {
-  for (std::size_t i : ops_) result_.operations.push_back(i);
+  for (std::size_t i : ops_)
+    result_.operations.push_back(i);
   state_ = model_.init();
   const std::size_t head = entries_.size();
   std::size_t cur = next_[head];
   std::vector<std::string> next_states;
   while (cur != head) {
     if (++steps_ % 4096 == 0 || (budget_.max_steps != 0 && steps_ >= budget_.max_steps)) {
-      if ((budget_.max_steps != 0 && steps_ >= budget_.max_steps) ||
-          (budget_.out_of_time && budget_.out_of_time())) {
+      const char* why = nullptr;
+      if (budget_.max_steps != 0 && steps_ >= budget_.max_steps) why = "the step budget ran out";
+      if (!why && budget_.out_of_time && budget_.out_of_time()) why = "the time budget ran out";
+      if (!why && budget_.max_memo_bytes != 0 && memo_bytes_ > budget_.max_memo_bytes)
+        why = "the memory budget ran out";
+      if (why) {
         result_.verdict = Verdict::kUnknown;
+        result_.gave_up = why;
         result_.steps = steps_;
         return result_;
       }
@@ -205,7 +217,8 @@ CheckResult check(const Model& model, const History& history, const Budget& budg
   for (std::size_t i = 0; i < result.parts.size(); ++i) {
     const PartResult& p = result.parts[i];
     if (p.verdict == Verdict::kNotLinearizable &&
-        (!result.failing_part || p.operations.size() < result.parts[*result.failing_part].operations.size())) {
+        (!result.failing_part ||
+         p.operations.size() < result.parts[*result.failing_part].operations.size())) {
       result.failing_part = i;
     }
   }

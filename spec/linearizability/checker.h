@@ -31,6 +31,11 @@ const char* verdict_name(Verdict v);  // LINEARIZABLE, NOT LINEARIZABLE, UNKNOWN
 struct Budget {
   std::uint64_t max_steps = 0;
   std::function<bool()> out_of_time;
+  // The memo of explored (linearized set, state) pairs may not grow past
+  // this many bytes (0: no limit): a history with many operations of unknown
+  // outcome can need more memory than the machine has, and an UNKNOWN is
+  // better than a process the system kills.
+  std::uint64_t max_memo_bytes = std::uint64_t{2} << 30;
 };
 
 struct PartResult {
@@ -43,6 +48,7 @@ struct PartResult {
   std::string state_after_longest;
   std::optional<std::size_t> stuck;
   std::uint64_t steps = 0;
+  std::string gave_up;  // for kUnknown: which budget ran out
 };
 
 struct CheckResult {

@@ -23,8 +23,10 @@ struct RawEvent {
 using LineResult = std::expected<std::optional<RawEvent>, std::string>;  // nullopt: not an event
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -96,7 +98,8 @@ std::expected<std::optional<std::string>, std::string> edn_value(std::string_vie
     return std::unexpected("a string is not closed");
   }
   std::size_t end = 0;
-  while (end < s.size() && s[end] != ',' && s[end] != '}' && !std::isspace(static_cast<unsigned char>(s[end])))
+  while (end < s.size() && s[end] != ',' && s[end] != '}' &&
+         !std::isspace(static_cast<unsigned char>(s[end])))
     ++end;
   if (end == 0) return std::unexpected("a value is missing");
   std::string word(s.substr(s.starts_with(':') ? 1 : 0, end - (s.starts_with(':') ? 1 : 0)));
@@ -107,7 +110,8 @@ std::expected<std::optional<std::string>, std::string> edn_value(std::string_vie
 LineResult parse_edn_line(std::string_view line) {
   line = trim(line);
   if (line.empty()) return std::nullopt;
-  if (!line.starts_with('{') || !line.ends_with('}')) return std::unexpected("expected a map {...}");
+  if (!line.starts_with('{') || !line.ends_with('}'))
+    return std::unexpected("expected a map {...}");
   std::string_view s = line.substr(1, line.size() - 2);
   RawEvent e;
   bool has_process = false;
@@ -187,15 +191,18 @@ std::expected<JsonValue, std::string> json_value(std::string_view& s) {
       if (!item) return item;
       v.items.push_back(std::move(*item));
       s = trim(s);
-      if (s.starts_with(',')) s.remove_prefix(1);
-      else if (!s.starts_with(']')) return std::unexpected("expected , or ] in an array");
+      if (s.starts_with(','))
+        s.remove_prefix(1);
+      else if (!s.starts_with(']'))
+        return std::unexpected("expected , or ] in an array");
     }
     s = trim(s);
     s.remove_prefix(1);
     return v;
   }
   std::size_t end = 0;
-  while (end < s.size() && (std::isdigit(static_cast<unsigned char>(s[end])) || s[end] == '-')) ++end;
+  while (end < s.size() && (std::isdigit(static_cast<unsigned char>(s[end])) || s[end] == '-'))
+    ++end;
   if (end == 0) return std::unexpected("expected a value");
   v.kind = JsonValue::kNumber;
   v.text = std::string(s.substr(0, end));
@@ -206,7 +213,8 @@ std::expected<JsonValue, std::string> json_value(std::string_view& s) {
 LineResult parse_jsonl_line(std::string_view line) {
   line = trim(line);
   if (line.empty()) return std::nullopt;
-  if (!line.starts_with('{') || !line.ends_with('}')) return std::unexpected("expected a JSON object");
+  if (!line.starts_with('{') || !line.ends_with('}'))
+    return std::unexpected("expected a JSON object");
   std::string_view s = line.substr(1, line.size() - 2);
   std::map<std::string, JsonValue> fields;
   while (!trim(s).empty()) {
@@ -259,7 +267,8 @@ std::expected<Format, ParseError> guess_format(std::string_view text) {
     if (l.starts_with("{\"")) return Format::kJsonl;
     if (l.starts_with("{:")) return Format::kEdn;
     if (l.find("jepsen.util - ") != std::string_view::npos) return Format::kJepsen;
-    return std::unexpected(ParseError{line, "not a history in a known format (jsonl, jepsen, edn)"});
+    return std::unexpected(
+        ParseError{line, "not a history in a known format (jsonl, jepsen, edn)"});
   }
   return std::unexpected(ParseError{0, "the history is empty"});
 }
@@ -268,24 +277,30 @@ std::expected<Format, ParseError> format_by_name(std::string_view name) {
   if (name == "jsonl") return Format::kJsonl;
   if (name == "jepsen") return Format::kJepsen;
   if (name == "edn") return Format::kEdn;
-  return std::unexpected(ParseError{0, "unknown format '" + std::string(name) +
-                                           "' (jsonl, jepsen or edn)"});
+  return std::unexpected(
+      ParseError{0, "unknown format '" + std::string(name) + "' (jsonl, jepsen or edn)"});
 }
 
 const char* format_name(Format f) {
   switch (f) {
-    case Format::kJsonl: return "jsonl";
-    case Format::kJepsen: return "jepsen";
-    case Format::kEdn: return "edn";
+    case Format::kJsonl:
+      return "jsonl";
+    case Format::kJepsen:
+      return "jepsen";
+    case Format::kEdn:
+      return "edn";
   }
   return "?";
 }
 
 const char* default_model(Format f) {
   switch (f) {
-    case Format::kJsonl: return "kv";
-    case Format::kJepsen: return "register";
-    case Format::kEdn: return "kv-empty";
+    case Format::kJsonl:
+      return "kv";
+    case Format::kJepsen:
+      return "register";
+    case Format::kEdn:
+      return "kv-empty";
   }
   return "kv";
 }

@@ -25,12 +25,12 @@ enum class Outcome { kOk, kFail, kUnknown };
 
 struct Operation {
   std::uint64_t process = 0;
-  std::size_t call = 0;    // position of the invocation among the history's events
-  std::size_t ret = kNever;  // position of the return; kNever when the outcome is unknown
-  std::size_t line = 0;    // line of the invocation in the input, for messages
-  std::string f;           // read/get, write/put, cas, append, delete
-  std::string key;         // "" for a single register
-  std::optional<std::string> value;     // written / appended / the new value of a cas
+  std::size_t call = 0;              // position of the invocation among the history's events
+  std::size_t ret = kNever;          // position of the return; kNever when the outcome is unknown
+  std::size_t line = 0;              // line of the invocation in the input, for messages
+  std::string f;                     // read/get, write/put, cas, append, delete
+  std::string key;                   // "" for a single register
+  std::optional<std::string> value;  // written / appended / the new value of a cas
   std::optional<std::string> expected;  // a cas's expected value
   std::optional<std::string> output;    // what a read returned (nullopt: nil)
   Outcome outcome = Outcome::kOk;

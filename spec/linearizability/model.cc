@@ -7,9 +7,12 @@ namespace etcetera::spec::lin {
 namespace {
 
 // A value that may be nil, as one string: "N" for nil, "V" + the value.
-std::string encode(const std::optional<std::string>& v) { return v ? "V" + *v : "N"; }
+std::string encode(const std::optional<std::string>& v) {
+  return v ? "V" + *v : "N";
+}
 bool is(const std::string& state, const std::optional<std::string>& v) {
-  return v ? state.size() == v->size() + 1 && state[0] == 'V' && state.compare(1, v->size(), *v) == 0
+  return v ? state.size() == v->size() + 1 && state[0] == 'V' &&
+                 state.compare(1, v->size(), *v) == 0
            : state == "N";
 }
 
@@ -29,7 +32,7 @@ void register_step(const std::string& state, const Operation& op, std::vector<st
     const bool holds = is(state, op.expected);
     if (holds && op.outcome != Outcome::kFail) next.push_back(encode(op.value));
     if (!holds && op.outcome != Outcome::kOk) next.push_back(state);  // saw another value
-    if (holds && unknown) next.push_back(state);                        // or never happened
+    if (holds && unknown) next.push_back(state);                      // or never happened
   }
 }
 
@@ -63,9 +66,11 @@ class KvModel final : public Model {
   // key's sub-history is (Herlihy and Wing's locality).
   std::vector<std::vector<std::size_t>> partition(const History& h) const override {
     std::map<std::string, std::vector<std::size_t>> parts;
-    for (std::size_t i = 0; i < h.operations.size(); ++i) parts[h.operations[i].key].push_back(i);
+    for (std::size_t i = 0; i < h.operations.size(); ++i)
+      parts[h.operations[i].key].push_back(i);
     std::vector<std::vector<std::size_t>> out;
-    for (auto& [key, ops] : parts) out.push_back(std::move(ops));
+    for (auto& [key, ops] : parts)
+      out.push_back(std::move(ops));
     return out;
   }
   std::string describe_state(const std::string& state) const override {
@@ -80,11 +85,14 @@ class KvModel final : public Model {
 
 std::vector<std::vector<std::size_t>> Model::partition(const History& h) const {
   std::vector<std::size_t> all(h.operations.size());
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    all[i] = i;
   return {all};
 }
 
-std::unique_ptr<Model> register_model() { return std::make_unique<RegisterModel>(); }
+std::unique_ptr<Model> register_model() {
+  return std::make_unique<RegisterModel>();
+}
 std::unique_ptr<Model> kv_model(bool initial_empty) {
   return std::make_unique<KvModel>(initial_empty);
 }
@@ -108,9 +116,15 @@ std::string describe(const Operation& op) {
     out += " " + *op.value;
   }
   switch (op.outcome) {
-    case Outcome::kOk: out += op.f == "read" || op.f == "get" ? "" : " -> ok"; break;
-    case Outcome::kFail: out += " -> fail"; break;
-    case Outcome::kUnknown: out += " -> unknown"; break;
+    case Outcome::kOk:
+      out += op.f == "read" || op.f == "get" ? "" : " -> ok";
+      break;
+    case Outcome::kFail:
+      out += " -> fail";
+      break;
+    case Outcome::kUnknown:
+      out += " -> unknown";
+      break;
   }
   return out;
 }

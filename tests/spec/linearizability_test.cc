@@ -44,7 +44,8 @@ TEST_CASE("a read concurrent with a write may see either value", "[lin]") {
 }
 
 TEST_CASE("a write of unknown outcome may take effect late, or never, but only once", "[lin]") {
-  const std::string late = line(0, "invoke", "write", "1") + line(0, "info", "write", ":timed-out") +
+  const std::string late = line(0, "invoke", "write", "1") +
+                           line(0, "info", "write", ":timed-out") +
                            line(1, "invoke", "read", "nil") + line(1, "ok", "read", "nil") +
                            line(1, "invoke", "read", "nil") + line(1, "ok", "read", "1");
   CHECK(verdict_of(late) == Verdict::kLinearizable);
@@ -82,8 +83,10 @@ TEST_CASE("keys are checked apart, and the smallest failing key is named", "[lin
 
 TEST_CASE("out of budget is UNKNOWN, never a guess", "[lin]") {
   std::string h;
-  for (int p = 0; p < 6; ++p) h += line(p, "invoke", "write", std::to_string(p).c_str());
-  for (int p = 0; p < 6; ++p) h += line(p, "ok", "write", std::to_string(p).c_str());
+  for (int p = 0; p < 6; ++p)
+    h += line(p, "invoke", "write", std::to_string(p).c_str());
+  for (int p = 0; p < 6; ++p)
+    h += line(p, "ok", "write", std::to_string(p).c_str());
   h += line(9, "invoke", "read", "nil") + line(9, "ok", "read", "7");  // nobody wrote 7
   auto history = parse_history(h, Format::kJepsen);
   Budget tiny;
@@ -94,12 +97,18 @@ TEST_CASE("out of budget is UNKNOWN, never a guess", "[lin]") {
 
 TEST_CASE("the simulator's histories: serializable reads are left out", "[lin]") {
   const std::string h =
-      R"({"process":1,"type":"invoke","f":"put","key":"k1","value":"v1","time":1})" "\n"
-      R"({"process":1,"type":"ok","f":"put","key":"k1","value":"v1","time":2,"revision":2})" "\n"
-      R"({"process":2,"type":"invoke","f":"get","key":"k1","value":null,"time":3,"consistency":"serializable"})" "\n"
-      R"({"process":2,"type":"ok","f":"get","key":"k1","value":null,"time":3,"revision":1,"consistency":"serializable"})" "\n"
-      R"({"process":2,"type":"invoke","f":"cas","key":"k1","value":["v1","v2"],"time":4})" "\n"
-      R"({"process":2,"type":"ok","f":"cas","key":"k1","value":["v1","v2"],"time":5,"revision":3})" "\n";
+      R"({"process":1,"type":"invoke","f":"put","key":"k1","value":"v1","time":1})"
+      "\n"
+      R"({"process":1,"type":"ok","f":"put","key":"k1","value":"v1","time":2,"revision":2})"
+      "\n"
+      R"({"process":2,"type":"invoke","f":"get","key":"k1","value":null,"time":3,"consistency":"serializable"})"
+      "\n"
+      R"({"process":2,"type":"ok","f":"get","key":"k1","value":null,"time":3,"revision":1,"consistency":"serializable"})"
+      "\n"
+      R"({"process":2,"type":"invoke","f":"cas","key":"k1","value":["v1","v2"],"time":4})"
+      "\n"
+      R"({"process":2,"type":"ok","f":"cas","key":"k1","value":["v1","v2"],"time":5,"revision":3})"
+      "\n";
   auto format = guess_format(h);
   REQUIRE(format == Format::kJsonl);
   auto history = parse_history(h, Format::kJsonl);
