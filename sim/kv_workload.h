@@ -37,7 +37,7 @@ struct KvWorkloadOptions {
   int delete_percent = 5;        //   delete, and put for what remains
   int serializable_percent = 0;  // of gets: served without ReadIndex
   int start_percent = 50;        // chance per tick that an idle client starts an operation
-  Time timeout = 20;             // ticks before an operation is given up
+  Time timeout = 40;             // ticks before an operation is given up
   std::uint64_t seed = 1;
 };
 
