@@ -86,15 +86,13 @@ bool passes_filters(const mvccpb::KeyValue& kv, const RangeRequest& r) {
 
 }  // namespace
 
-Result<void> Store::check_range(const RangeRequest& r) const {
-  if (auto ok = validate_range(r); !ok) return ok;
-  if (auto at = check_read_revision(r.revision()); !at) return std::unexpected(at.error());
-  return {};
+Result<Revision> Store::check_range(const RangeRequest& r) const {
+  if (auto ok = validate_range(r); !ok) return std::unexpected(ok.error());
+  return check_read_revision(r.revision());
 }
 
 Result<etcdserverpb::RangeResponse> Store::range(const RangeRequest& r) const {
-  if (auto ok = validate_range(r); !ok) return std::unexpected(ok.error());
-  auto at = check_read_revision(r.revision());
+  auto at = check_range(r);
   if (!at) return std::unexpected(at.error());
 
   etcdserverpb::RangeResponse response;

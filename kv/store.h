@@ -116,7 +116,8 @@ class Store {
   // The parts of a request (store.cc, store_txn.cc). check_* look, do_* write.
   Result<void> check_lease(const etcdserverpb::PutRequest& r) const;
   Result<void> check_put(const etcdserverpb::PutRequest& r) const;
-  Result<void> check_range(const etcdserverpb::RangeRequest& r) const;
+  // The revision a range reads at, once the request is known to be good.
+  Result<Revision> check_range(const etcdserverpb::RangeRequest& r) const;
   etcdserverpb::PutResponse do_put(const etcdserverpb::PutRequest& r);
   etcdserverpb::DeleteRangeResponse do_delete_range(const etcdserverpb::DeleteRangeRequest& r);
   bool compare(const etcdserverpb::Compare& c) const;

@@ -108,7 +108,9 @@ Result<etcdserverpb::TxnResponse> Store::txn(const TxnRequest& r) {
     for (const RequestOp& op : p.succeeded ? txn.success() : txn.failure()) {
       Result<void> ok;
       if (op.has_request_put()) ok = check_put(op.request_put());
-      if (op.has_request_range()) ok = check_range(op.request_range());
+      if (op.has_request_range()) {
+        if (auto at = check_range(op.request_range()); !at) ok = std::unexpected(at.error());
+      }
       if (op.has_request_txn()) ok = self(self, op.request_txn(), p.nested[nested++]);
       if (!ok) return ok;
     }

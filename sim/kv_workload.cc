@@ -138,14 +138,7 @@ void KvWorkload::submit(Client& c) {
     NodeId n = c.target;
     for (std::size_t i = 0; i < cluster_.ids().size() && !cluster_.is_up(n); ++i)
       n = next_node(n);
-    if (!cluster_.is_up(n)) return;
-    etcdserverpb::RangeRequest get;
-    get.set_key(op.key);
-    auto read = cluster_.kv(n).store().range(get);
-    if (!read) return;
-    std::optional<std::string> value;
-    if (read->kvs_size() > 0) value = read->kvs(0).value();
-    complete(c, Type::kOk, value, read->header().revision());
+    if (cluster_.is_up(n)) serve_get(c, n);
     return;
   }
   NodeId n = c.target;
@@ -251,18 +244,20 @@ void KvWorkload::applied(NodeId node, const kv::pb::Response& response) {
 }
 
 void KvWorkload::read_ready(NodeId node, const raft::ReadState& read) {
-  Client* c = waiting_at(node, id_of(read.context));
-  if (c == nullptr) return;
+  if (Client* c = waiting_at(node, id_of(read.context))) serve_get(*c, node);
+}
+
+void KvWorkload::serve_get(Client& c, NodeId node) {
   etcdserverpb::RangeRequest get;
-  get.set_key(c->op->key);
+  get.set_key(c.op->key);
   auto answer = cluster_.kv(node).store().range(get);
   if (!answer) {
-    complete(*c, Type::kFail, std::nullopt, 0);
+    complete(c, Type::kFail, std::nullopt, 0);
     return;
   }
   std::optional<std::string> value;
   if (answer->kvs_size() > 0) value = answer->kvs(0).value();
-  complete(*c, Type::kOk, value, answer->header().revision());
+  complete(c, Type::kOk, value, answer->header().revision());
 }
 
 void KvWorkload::read_refused(NodeId node, const std::string& context) {

@@ -84,6 +84,8 @@ class KvWorkload final : public KvListener {
 
   void start(Client& c);
   void submit(Client& c);
+  // Answers c's get from node's store as it stands.
+  void serve_get(Client& c, NodeId node);
   void complete(Client& c, HistoryEvent::Type type, std::optional<std::string> value,
                 std::int64_t revision);
   void record(const Client& c, HistoryEvent::Type type, std::optional<std::string> value,

@@ -254,15 +254,21 @@ LineResult parse_jsonl_line(std::string_view line) {
   return e;
 }
 
+// Takes the next line off `text` (without its newline).
+std::string_view next_line(std::string_view& text) {
+  const auto nl = text.find('\n');
+  std::string_view l = text.substr(0, nl);
+  text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+  return l;
+}
+
 }  // namespace
 
 std::expected<Format, ParseError> guess_format(std::string_view text) {
   std::size_t line = 0;
   while (!text.empty()) {
     ++line;
-    const auto nl = text.find('\n');
-    std::string_view l = trim(text.substr(0, nl));
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    std::string_view l = trim(next_line(text));
     if (l.empty()) continue;
     if (l.starts_with("{\"")) return Format::kJsonl;
     if (l.starts_with("{:")) return Format::kEdn;
@@ -312,9 +318,7 @@ std::expected<History, ParseError> parse_history(std::string_view text, Format f
   std::size_t line = 0;
   while (!text.empty()) {
     ++line;
-    const auto nl = text.find('\n');
-    std::string_view l = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    std::string_view l = next_line(text);
     LineResult parsed = format == Format::kJepsen ? parse_jepsen_line(l)
                         : format == Format::kEdn  ? parse_edn_line(l)
                                                   : parse_jsonl_line(l);

@@ -40,31 +40,21 @@ std::string describe_value(const std::string& state) {
   return state == "N" ? "nil" : "\"" + state.substr(1) + "\"";
 }
 
+// Registers: one (the register model), or one per key checked apart (the
+// key-value models): keys are independent, so a history is linearizable if
+// and only if each key's sub-history is (Herlihy and Wing's locality).
 class RegisterModel final : public Model {
  public:
-  std::string_view name() const override { return "register"; }
-  std::string init() const override { return "N"; }
+  RegisterModel(std::string_view name, std::string init, bool per_key)
+      : name_(name), init_(std::move(init)), per_key_(per_key) {}
+  std::string_view name() const override { return name_; }
+  std::string init() const override { return init_; }
   void step(const std::string& state, const Operation& op,
             std::vector<std::string>& next) const override {
     register_step(state, op, next);
   }
-  std::string describe_state(const std::string& state) const override {
-    return describe_value(state);
-  }
-};
-
-class KvModel final : public Model {
- public:
-  explicit KvModel(bool initial_empty) : initial_empty_(initial_empty) {}
-  std::string_view name() const override { return initial_empty_ ? "kv-empty" : "kv"; }
-  std::string init() const override { return initial_empty_ ? "V" : "N"; }
-  void step(const std::string& state, const Operation& op,
-            std::vector<std::string>& next) const override {
-    register_step(state, op, next);
-  }
-  // Keys are independent: a history is linearizable if and only if each
-  // key's sub-history is (Herlihy and Wing's locality).
   std::vector<std::vector<std::size_t>> partition(const History& h) const override {
+    if (!per_key_) return Model::partition(h);
     std::map<std::string, std::vector<std::size_t>> parts;
     for (std::size_t i = 0; i < h.operations.size(); ++i)
       parts[h.operations[i].key].push_back(i);
@@ -78,7 +68,9 @@ class KvModel final : public Model {
   }
 
  private:
-  bool initial_empty_;
+  std::string_view name_;
+  std::string init_;
+  bool per_key_;
 };
 
 }  // namespace
@@ -91,10 +83,11 @@ std::vector<std::vector<std::size_t>> Model::partition(const History& h) const {
 }
 
 std::unique_ptr<Model> register_model() {
-  return std::make_unique<RegisterModel>();
+  return std::make_unique<RegisterModel>("register", "N", false);
 }
 std::unique_ptr<Model> kv_model(bool initial_empty) {
-  return std::make_unique<KvModel>(initial_empty);
+  return initial_empty ? std::make_unique<RegisterModel>("kv-empty", "V", true)
+                       : std::make_unique<RegisterModel>("kv", "N", true);
 }
 
 std::unique_ptr<Model> model_by_name(std::string_view name) {
