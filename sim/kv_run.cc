@@ -36,11 +36,11 @@ KvRunResult run_kv(const KvRunOptions& options, raft::TraceSink* trace) {
     if (step.kind == Kind::kPropose || step.kind == Kind::kRead) step.kind = Kind::kTime;
     runner.run(step);
     if (step.kind == Kind::kTime) workload.step();
-    if (runner.violation()) break;
+    if (runner.violation() && options.stop_at_violation) break;
   }
   // The faults stop; the open operations get time to finish.
   runner.heal_everything(LinkFaults{0, 1, 0, 0});
-  for (Time t = 0; t < options.settle && !runner.violation(); ++t) {
+  for (Time t = 0; t < options.settle && !(runner.violation() && options.stop_at_violation); ++t) {
     runner.advance_time();
     workload.step(/*start_new=*/false);
     if (workload.idle()) break;

@@ -23,6 +23,11 @@ struct KvRunOptions {
   std::size_t steps = 400;
   KvWorkloadOptions workload;
   Time settle = 300;  // ticks of a healed cluster at the end
+  // Stop at the first spec violation (the default), or run the schedule to
+  // its end anyway: the linearizability checks want the clients' whole
+  // history, to see whether a bug the spec catches inside the cluster also
+  // shows to clients.
+  bool stop_at_violation = true;
 };
 
 struct KvRunResult {

@@ -7,7 +7,8 @@
 //                                        random fault schedules, checked against the spec
 //   etcetera-sim --seed S --clients C [--history FILE] [--serializable P] [...]
 //                                        the same, on key-value nodes with C clients whose
-//                                        operations are written down as a history
+//                                        operations are written down as a history;
+//                                        --keep-going runs on past a spec violation
 //   etcetera-sim --list-bugs | --list-faults
 //
 // A random run checks every invariant after every trace event, then liveness
@@ -45,6 +46,7 @@ constexpr const char* kUsage =
     "                    [--trace FILE] [--save FILE] [--no-liveness] [--coverage]\n"
     "       etcetera-sim --seed S --clients C [--history FILE] [--serializable PERCENT]\n"
     "                    [--nodes N] [--steps K] [--faults PROFILE] [--bug NAME] [--trace FILE]\n"
+    "                    [--keep-going]\n"
     "       etcetera-sim --list-bugs | --list-faults\n";
 
 // A progress bar on stderr, shown only once a run has taken two seconds.
@@ -182,6 +184,7 @@ struct RandomArgs {
   int clients = 0;  // > 0: key-value nodes with this many clients
   int serializable_percent = 0;
   std::string history_path;
+  bool keep_going = false;  // a kv run goes on past a spec violation, for the whole history
 };
 
 // Leaders per term, commits and faults, from the run's checks and cluster.
@@ -315,6 +318,7 @@ int run_kv_clients(const RandomArgs& a) {
   o.steps = a.steps;
   o.workload.clients = a.clients;
   o.workload.serializable_percent = a.serializable_percent;
+  o.stop_at_violation = !a.keep_going;
   std::ofstream trace_file;
   std::unique_ptr<raft::JsonLinesSink> sink;
   if (!a.trace_path.empty()) {
@@ -443,6 +447,8 @@ int main(int argc, char** argv) {
       auto v = value();
       if (!v) return fail("--history needs a file");
       a.history_path = *v;
+    } else if (arg == "--keep-going") {
+      a.keep_going = true;
     } else if (arg == "--coverage") {
       a.coverage = true;
     } else if (arg == "--no-liveness") {
@@ -460,8 +466,8 @@ int main(int argc, char** argv) {
   if (!script.empty() && random) return fail("give a SCRIPT or --seed, not both");
   if (!script.empty()) return run_script(script, a.trace_path);
   if (!random) return fail("give a SCRIPT, -i, or --seed S");
-  if (a.clients == 0 && (!a.history_path.empty() || a.serializable_percent > 0))
-    return fail("--history and --serializable need --clients");
+  if (a.clients == 0 && (!a.history_path.empty() || a.serializable_percent > 0 || a.keep_going))
+    return fail("--history, --serializable and --keep-going need --clients");
   if (a.clients > 0) {
     if (a.runs > 1) return fail("--clients runs one schedule; leave out --runs");
     return run_kv_clients(a);
