@@ -61,7 +61,10 @@ std::string to_json_line(const HistoryEvent& e) {
     append_value(out, e.value);
   }
   out += ",\"time\":" + std::to_string(e.time);
-  if (e.type == HistoryEvent::Type::kOk) out += ",\"revision\":" + std::to_string(e.revision);
+  // An answer carries the store's revision; a refused cas's answer does too
+  // (the compare failed at that revision), an error's does not.
+  if (e.type == HistoryEvent::Type::kOk || (e.type == HistoryEvent::Type::kFail && e.revision != 0))
+    out += ",\"revision\":" + std::to_string(e.revision);
   if (e.serializable) out += ",\"consistency\":\"serializable\"";
   out += "}";
   return out;

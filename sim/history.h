@@ -35,7 +35,7 @@ struct HistoryEvent {
   std::optional<std::string> value;     // get: what was read; put: what was written
   std::optional<std::string> expected;  // cas: the value it compared against
   std::int64_t time = 0;                // virtual time (ticks)
-  std::int64_t revision = 0;            // on ok: the store revision of the answer
+  std::int64_t revision = 0;            // the store revision of the answer (0: none)
   bool serializable = false;            // a get served without ReadIndex
 };
 

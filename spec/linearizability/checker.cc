@@ -1,6 +1,8 @@
 #include "spec/linearizability/checker.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <string>
 #include <unordered_set>
 
@@ -25,11 +27,19 @@ namespace {
 // its call and return out of the list, and backtracking puts them back.
 class Search {
  public:
-  Search(const Model& model, const History& history, const std::vector<std::size_t>& ops,
+  // `part`: the part's operations, as indices into the history.
+  Search(const Model& model, const History& history, const std::vector<std::size_t>& part,
          const Budget& budget)
-      : model_(model), history_(history), ops_(ops), budget_(budget) {
+      : model_(model), index_(part), budget_(budget) {
+    result_.operations = part;
+    for (std::size_t i : part)
+      ops_.push_back(history.operations[i]);
+    model_.simplify(ops_, index_);
     build_entries();
+    find_twins();
     words_.assign((ops_.size() + 63) / 64, 0);
+    for (const auto& op : ops_)
+      pending_clocks_.insert(model_.latest_clock(op));
   }
 
   PartResult run();
@@ -49,6 +59,8 @@ class Search {
   };
 
   void build_entries();
+  void find_twins();
+  bool linearized(std::size_t op) const { return words_[op / 64] >> (op % 64) & 1; }
   void lift(std::size_t call);
   void unlift(std::size_t call);
   bool try_alternatives(Frame frame);  // true: descended with one of them
@@ -56,8 +68,17 @@ class Search {
   void note_depth(std::optional<std::size_t> stuck_op);
 
   const Model& model_;
-  const History& history_;
-  const std::vector<std::size_t>& ops_;
+  std::vector<Operation> ops_;      // the part, as the model simplified it
+  std::vector<std::size_t> index_;  // each one's index in the history
+  // For an operation of unknown outcome, the one before it (by call) that
+  // asks exactly the same; kNever if none. Such twins are interchangeable
+  // (neither ever returns), so the search places them in call order only: a
+  // later twin may go only once the earlier one has. Without this, k pending
+  // twins split the memo 2^k ways; with it, k+1.
+  std::vector<std::size_t> prior_twin_;
+  // The model's latest_clock of every operation not yet placed (when the
+  // model keeps a clock): the clock may never pass the smallest of them.
+  std::multiset<std::int64_t> pending_clocks_;
   const Budget& budget_;
   std::vector<Entry> entries_;
   std::vector<std::size_t> next_, prev_;  // the list; index entries_.size() is the head
@@ -72,7 +93,7 @@ class Search {
 
 void Search::build_entries() {
   for (std::size_t i = 0; i < ops_.size(); ++i) {
-    const Operation& op = history_.operations[ops_[i]];
+    const Operation& op = ops_[i];
     entries_.push_back(Entry{i, op.call, true, 0});
     entries_.push_back(Entry{i, op.ret, false, 0});
   }
@@ -95,6 +116,23 @@ void Search::build_entries() {
   next_[head] = entries_.empty() ? head : 0;
   prev_[head] = entries_.empty() ? head : entries_.size() - 1;
   if (!entries_.empty()) next_[entries_.size() - 1] = head;
+}
+
+void Search::find_twins() {
+  prior_twin_.assign(ops_.size(), kNever);
+  std::map<std::string, std::size_t> last;  // what an unknown operation asks -> the latest
+  for (std::size_t i = 0; i < ops_.size(); ++i) {
+    const Operation& op = ops_[i];
+    if (op.outcome != Outcome::kUnknown) continue;
+    const auto field = [](const std::optional<std::string>& s) { return s ? "V" + *s : "N"; };
+    std::string asks = op.f + '\0' + op.key + '\0' + field(op.value) + '\0' + field(op.expected) +
+                       '\0' + std::to_string(op.revision);
+    auto [it, first] = last.try_emplace(std::move(asks), i);
+    if (!first) {
+      prior_twin_[i] = it->second;
+      it->second = i;
+    }
+  }
 }
 
 void Search::lift(std::size_t call) {
@@ -122,15 +160,17 @@ void Search::note_depth(std::optional<std::size_t> stuck_op) {
   if (stack_.size() == result_.longest.size() && (result_.stuck || !stuck_op)) return;
   result_.longest.clear();
   for (const auto& f : stack_)
-    result_.longest.push_back(ops_[entries_[f.entry].op]);
+    result_.longest.push_back(index_[entries_[f.entry].op]);
   result_.state_after_longest = state_;
-  result_.stuck = stuck_op ? std::optional(ops_[*stuck_op]) : std::nullopt;
+  result_.stuck = stuck_op ? std::optional(index_[*stuck_op]) : std::nullopt;
 }
 
 bool Search::try_alternatives(Frame frame) {
   const std::size_t op = entries_[frame.entry].op;
+  pending_clocks_.erase(pending_clocks_.find(model_.latest_clock(ops_[op])));
   for (; frame.next_alternative < frame.alternatives.size(); ++frame.next_alternative) {
     const std::string& next = frame.alternatives[frame.next_alternative];
+    if (!pending_clocks_.empty() && model_.clock(next) > *pending_clocks_.begin()) continue;
     words_[op / 64] |= std::uint64_t{1} << (op % 64);
     std::string key = cache_key(next);
     const std::size_t bytes = key.size() + 64;  // the string and the set's node, roughly
@@ -144,12 +184,11 @@ bool Search::try_alternatives(Frame frame) {
     }
     words_[op / 64] &= ~(std::uint64_t{1} << (op % 64));
   }
+  pending_clocks_.insert(model_.latest_clock(ops_[op]));
   return false;
 }
 
 PartResult Search::run() {
-  for (std::size_t i : ops_)
-    result_.operations.push_back(i);
   state_ = model_.init();
   const std::size_t head = entries_.size();
   std::size_t cur = next_[head];
@@ -170,8 +209,17 @@ PartResult Search::run() {
     }
     const Entry& entry = entries_[cur];
     if (entry.call) {
+      const std::size_t twin = prior_twin_[entry.op];
+      if (twin != kNever && !linearized(twin)) {
+        cur = next_[cur];
+        continue;
+      }
       next_states.clear();
-      model_.step(state_, history_.operations[ops_[entry.op]], next_states);
+      model_.step(state_, ops_[entry.op], next_states);
+      // An operation of unknown outcome that would change nothing here is
+      // better left pending: it can still go later, or never, which is
+      // everything placing it now allows, and the memo does not split on it.
+      if (ops_[entry.op].outcome == Outcome::kUnknown) std::erase(next_states, state_);
       if (try_alternatives(Frame{cur, state_, next_states, 0})) {
         note_depth(std::nullopt);
         cur = next_[head];
@@ -180,6 +228,9 @@ PartResult Search::run() {
       }
       continue;
     }
+    // Only returns that never come are left: every operation that returned
+    // is placed, and the pending ones of unknown outcome never took effect.
+    if (entry.time == kNever) break;
     // A return whose operation is not linearized: every order tried from
     // here has failed. Undo the last choice and try its next alternative,
     // or the entry after it.
@@ -196,6 +247,7 @@ PartResult Search::run() {
     words_[op / 64] &= ~(std::uint64_t{1} << (op % 64));
     state_ = frame.state;
     unlift(undone);
+    pending_clocks_.insert(model_.latest_clock(ops_[op]));
     cur = try_alternatives(std::move(frame)) ? next_[head] : next_[undone];
   }
   result_.verdict = Verdict::kLinearizable;

@@ -7,8 +7,13 @@
 // is searched alone: P-compositionality (Horn and Kroening).
 //
 // An operation whose outcome is unknown never returns: it may be placed
-// anywhere after its call, and the model accepts any answer for it, which
-// also covers "it never took effect".
+// anywhere after its call, with any answer, or never take effect. Three
+// reductions keep such operations from multiplying the search (each keeps
+// the verdict exact): one is placed only where it changes the state (as a
+// no-op it is better left pending); of several that ask exactly the same,
+// the earlier call goes first; and the model may rewrite the part first
+// (Model::simplify: written values nobody reads become one value, so the
+// states they lead to are the same).
 #pragma once
 
 #include <cstdint>
