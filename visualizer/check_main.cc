@@ -82,7 +82,9 @@ int main(int argc, char** argv) {
       format_name_arg = value();
     } else if (arg == "--html") {
       html = value();
-      if (html.empty()) return unreadable("--html takes the file to write\n" + std::string(kUsage));
+      // "--html --timeout 5" is a forgotten OUT, not a file named "--timeout".
+      if (html.empty() || html.starts_with("--"))
+        return unreadable("--html takes the file to write\n" + std::string(kUsage));
     } else if (arg == "--timeout") {
       const std::string v = value();
       try {

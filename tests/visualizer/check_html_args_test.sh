@@ -1,6 +1,7 @@
 #!/bin/sh
-# etcetera-check --html's mistakes: no value, or a file it cannot write, is
-# exit 3 with a message; a violation still gets its verdict printed.
+# etcetera-check --html's mistakes: no value (or an option where it belongs),
+# or a file it cannot write, is exit 3 with a message; a violation still gets
+# its verdict printed.
 # Usage: check_html_args_test.sh ETCETERA_CHECK OUTDIR
 check="$1"
 out="$2"
@@ -13,6 +14,11 @@ printf 'INFO  jepsen.util - 0\t:invoke\t:write\t1\nINFO  jepsen.util - 0\t:ok\t:
 status=$?
 [ "$status" -eq 3 ] || { echo "FAIL: --html without a value: exit $status, expected 3"; exit 1; }
 grep -q 'usage:' "$out/args.log" || { echo "FAIL: --html without a value: no usage"; exit 1; }
+
+"$check" "$history" --html --timeout 5 >"$out/args.log" 2>&1
+status=$?
+[ "$status" -eq 3 ] || { echo "FAIL: --html followed by an option: exit $status, expected 3"; exit 1; }
+[ ! -e ./--timeout ] || { echo "FAIL: wrote a file named --timeout"; exit 1; }
 
 "$check" "$history" --html "$out/no-such-dir/x.html" >"$out/args.log" 2>&1
 status=$?
