@@ -1,8 +1,10 @@
 #include "visualizer/history_view.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdio>
 #include <set>
+#include <utility>
 
 #include "visualizer/dot_style.h"
 #include "visualizer/history_layout.h"
@@ -27,8 +29,10 @@ bool is_read(const Operation& op) {
   return op.f == "read" || op.f == "get";
 }
 
+// The empty string is quoted: "get → " would read as a value left out.
 std::string value_text(const std::optional<std::string>& v) {
-  return v ? *v : "nil";
+  if (!v) return "nil";
+  return v->empty() ? "\"\"" : *v;
 }
 
 // `text` cut to `max` characters, ending in "…" when cut.
@@ -279,43 +283,57 @@ std::string caption(const History& h, const PartResult& part, const spec::lin::M
 }
 
 std::string window_caption(const PartResult& part, const HistoryWindow& w) {
-  if (w.whole) return "";
+  if (w.operations.size() == part.operations.size()) return "";
   std::vector<std::size_t> index;  // the drawn operations' numbers within the part, by call
   for (std::size_t i = 0; i < part.operations.size(); ++i)
     if (std::binary_search(w.operations.begin(), w.operations.end(), part.operations[i]))
       index.push_back(i + 1);
-  return "<p class=\"caption window\">A long part: showing operations " +
-         std::to_string(index.front()) + ".." + std::to_string(index.back()) + " of " +
-         std::to_string(part.operations.size()) + " (by call; " + std::to_string(index.size()) +
-         " drawn), those that overlap the window from the earliest call among the last " +
+  std::string out = "<p class=\"caption window\">Showing operations " +
+                    std::to_string(index.front()) + ".." + std::to_string(index.back()) + " of " +
+                    std::to_string(part.operations.size()) + " (by call";
+  if (index.size() != index.back() - index.front() + 1)
+    out += "; " + std::to_string(index.size()) + " drawn";
+  if (!w.windowed)
+    return out +
+           "): those called before the stuck one returned. The later ones play no part in "
+           "the order drawn.</p>\n";
+  return out +
+         "): a long part, cut to the operations that overlap the window from the earliest "
+         "call among the last " +
          std::to_string(kWindowTail) +
          " operations of the order with a known outcome and the stuck one, to the stuck one's "
          "return. Operations of unknown outcome that the order places before that are left "
          "out.</p>\n";
 }
 
+// The window's start for a long part: the earliest call among the last
+// kWindowTail operations of the order with a known outcome, and the stuck
+// one. Also where in the order those last operations begin.
+std::pair<std::size_t, std::size_t> window_start(const History& h, const PartResult& part) {
+  std::size_t from = part.stuck ? h.operations[*part.stuck].call : kNever;
+  std::size_t tail_start = part.longest.size();
+  for (std::size_t taken = 0; tail_start > 0 && taken < kWindowTail;) {
+    const Operation& o = h.operations[part.longest[--tail_start]];
+    if (o.ret == kNever) continue;
+    from = std::min(from, o.call);
+    ++taken;
+  }
+  return {from == kNever ? 0 : from, tail_start};
+}
+
 }  // namespace
 
 HistoryWindow history_window(const History& h, const PartResult& part) {
   HistoryWindow w;
-  if (part.operations.size() <= kWholePartUpTo) {
-    w.operations = part.operations;
-    return w;
-  }
-  w.whole = false;
-  w.from = kNever;
   w.to = part.stuck ? h.operations[*part.stuck].ret : kNever;
-  if (part.stuck) w.from = h.operations[*part.stuck].call;
-  std::size_t tail_start = part.longest.size();  // where the last kWindowTail known ones begin
-  for (std::size_t taken = 0; tail_start > 0 && taken < kWindowTail;) {
-    const Operation& o = h.operations[part.longest[--tail_start]];
-    if (o.ret == kNever) continue;
-    w.from = std::min(w.from, o.call);
-    ++taken;
+  w.windowed = part.operations.size() > kWholePartUpTo;
+  std::set<std::size_t> placed_before;  // by the order, before its last kWindowTail
+  if (w.windowed) {
+    const auto [from, tail_start] = window_start(h, part);
+    w.from = from;
+    placed_before.insert(part.longest.begin(),
+                         part.longest.begin() + static_cast<std::ptrdiff_t>(tail_start));
   }
-  if (w.from == kNever) w.from = 0;
-  const std::set<std::size_t> placed_before(part.longest.begin(),
-                                            part.longest.begin() + tail_start);
   for (std::size_t op : part.operations) {
     const Operation& o = h.operations[op];
     if (o.call > w.to || o.ret < w.from) continue;

@@ -21,7 +21,7 @@
 
 namespace etcetera::viz {
 
-// A part up to this many operations is drawn whole.
+// A part up to this many operations is drawn from its start.
 inline constexpr std::size_t kWholePartUpTo = 60;
 // For a longer one, the window reaches back to the earliest call among this
 // many last operations of the explained order (with a known outcome) and the
@@ -31,20 +31,24 @@ inline constexpr std::size_t kWindowTail = 20;
 // Which operations of a part the diagram draws.
 struct HistoryWindow {
   std::vector<std::size_t> operations;  // indices into the history, in order of call
-  bool whole = true;                    // false: cut down to the window around the failure
-  std::size_t from = 0, to = 0;         // when cut: the window, as history event positions
+  bool windowed = false;                // cut down to the window around the failure
+  // The window, as history event positions: an operation is drawn if it
+  // overlaps [from, to].
+  std::size_t from = 0, to = spec::lin::kNever;
 };
 
-// For a long part: the operations that overlap [from, to], where `from` is
-// the earliest call among the last kWindowTail operations of `part.longest`
-// whose outcome is known and the stuck one, and `to` the stuck one's return.
-// An operation of unknown outcome overlaps every window after its call, so
-// those that the order already placed before the tail are left out: in the
-// drawn order they took effect before the window.
+// Operations called after the stuck one returned are never drawn: the
+// explained order ends before them. A part of up to kWholePartUpTo
+// operations is drawn from its start; for a longer one, `from` is the
+// earliest call among the last kWindowTail operations of `part.longest`
+// whose outcome is known and the stuck one. An operation of unknown outcome
+// overlaps every window after its call, so those that the order already
+// placed before that tail are left out: in the drawn order they took effect
+// before the window.
 HistoryWindow history_window(const spec::lin::History& history, const spec::lin::PartResult& part);
 
-// A short text for a bar: "put v3", "get → v2", "cas v1→v2 ✗" (with the key
-// after the function when `with_key`: "put k1 v3").
+// A short text for a bar: "put v3", "get → v2", "get → nil", "get → \"\"",
+// "cas v1→v2 ✗" (with the key after the function when `with_key`: "put k1 v3").
 std::string op_label(const spec::lin::Operation& op, bool with_key);
 
 // The page for a part that is not linearizable (part.verdict is

@@ -40,11 +40,12 @@ std::string bar(const std::string& html, std::size_t input_line) {
 TEST_CASE("history_view: a stale read drawn against the order that explains the rest",
           "[history_view]") {
   // Process 2 writes "<&>" and never hears back; process 0 writes 1, then
-  // 2; only then does process 1 read, and it sees 1.
+  // 2; only then does process 1 read, and it sees 1. Process 0 reads last.
   const std::string text = line(2, "invoke", "write", "<&>") + line(0, "invoke", "write", "1") +
                            line(0, "ok", "write", "1") + line(0, "invoke", "write", "2") +
                            line(0, "ok", "write", "2") + line(1, "invoke", "read", "nil") +
-                           line(1, "ok", "read", "1") + line(2, "info", "write", ":timed-out");
+                           line(1, "ok", "read", "1") + line(2, "info", "write", ":timed-out") +
+                           line(0, "invoke", "read", "nil") + line(0, "ok", "read", "2");
   auto history = lin::parse_history(text, lin::Format::kJepsen);
   REQUIRE(history.has_value());
   const auto model = lin::register_model();
@@ -79,7 +80,10 @@ TEST_CASE("history_view: a stale read drawn against the order that explains the 
   CHECK(html.find("<&>") == std::string::npos);
   CHECK(html.find("write &lt;&amp;&gt;") != std::string::npos);
   CHECK(html.find("stale &lt;read&gt;") != std::string::npos);
-  CHECK(html.find("showing operations") == std::string::npos);  // small: drawn whole
+  // Small: drawn from the start, but not past the stuck read's return.
+  CHECK(html.find("data-line=\"9\"") == std::string::npos);
+  CHECK(html.find("Showing operations 1..4 of 5 (by call): those called before") !=
+        std::string::npos);
   CHECK(html.find("<script") == std::string::npos);
   CHECK(count(html, "http") == count(html, "http://www.w3.org/2000/svg"));  // nothing fetched
 }
@@ -124,7 +128,7 @@ TEST_CASE("history_view: a long part is drawn as a window around the failure", "
   REQUIRE(part.stuck == h.operations.size() - 1);
 
   const viz::HistoryWindow w = viz::history_window(h, part);
-  CHECK_FALSE(w.whole);
+  CHECK(w.windowed);
   CHECK(w.operations.size() < part.operations.size());
   CHECK(w.operations.back() == *part.stuck);
   // The last 20 placed operations of known outcome are all drawn, and the
@@ -140,7 +144,8 @@ TEST_CASE("history_view: a long part is drawn as a window around the failure", "
   CHECK(w.operations.size() == viz::kWindowTail + 1);
 
   const std::string html = viz::history_html(h, part, *model, "long");
-  CHECK(html.find("showing operations 132..152 of 152") != std::string::npos);
+  CHECK(html.find("Showing operations 132..152 of 152 (by call): a long part") !=
+        std::string::npos);
   CHECK(count(html, "<g class=\"op ") == w.operations.size());
   CHECK(count(html, "class=\"lane\"") == 4);  // the writers 0, 1 and 2, and the reader
   // The numbers are places in the whole order, not in the window.
@@ -164,6 +169,9 @@ TEST_CASE("history_view: bar labels are short, a failed cas crossed out", "[hist
   CHECK(viz::op_label(get, true) == "get k1 → v2");
   get.output.reset();
   CHECK(viz::op_label(get, false) == "get → nil");
+  get.output = "";
+  CHECK(viz::op_label(get, false) == "get → \"\"");
+  get.output.reset();
   get.outcome = lin::Outcome::kUnknown;
   CHECK(viz::op_label(get, false) == "get");
   lin::Operation put;
