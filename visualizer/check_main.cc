@@ -1,6 +1,6 @@
 // etcetera-check: is a history of concurrent operations linearizable?
 //
-//   etcetera-check HISTORY [--model register|kv|kv-empty] [--format jsonl|jepsen|edn]
+//   etcetera-check HISTORY [--model register|kv|kv-empty|etcd] [--format jsonl|jepsen|edn]
 //                          [--timeout SECONDS] [--html OUT]
 //
 // The last line is the verdict, and the exit status says it too:
@@ -33,7 +33,8 @@ namespace {
 using namespace etcetera::spec::lin;
 
 constexpr const char* kUsage =
-    "usage: etcetera-check HISTORY [--model register|kv|kv-empty] [--format jsonl|jepsen|edn]\n"
+    "usage: etcetera-check HISTORY [--model register|kv|kv-empty|etcd] [--format "
+    "jsonl|jepsen|edn]\n"
     "                      [--timeout SECONDS] [--html OUT]\n"
     "  --html OUT  for a violation, draw the failing part as a timeline in OUT (an HTML page)\n";
 
@@ -116,7 +117,8 @@ int main(int argc, char** argv) {
   }
   if (model_name.empty()) model_name = default_model(*format);
   auto model = model_by_name(model_name);
-  if (!model) return unreadable("unknown model '" + model_name + "' (register, kv or kv-empty)");
+  if (!model)
+    return unreadable("unknown model '" + model_name + "' (register, kv, kv-empty or etcd)");
   auto history = parse_history(text, *format);
   if (!history) {
     return unreadable(path + ":" + std::to_string(history.error().line) + ": " +
@@ -140,10 +142,8 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(result.steps), secs);
   if (result.failing_part) {
     const PartResult& part = result.parts[*result.failing_part];
-    const Operation& first = history->operations[part.operations.front()];
     std::printf("the smallest part that fails: %s, %zu operations\n",
-                first.key.empty() ? "the register" : ("key " + first.key).c_str(),
-                part.operations.size());
+                describe_part(*history, part).c_str(), part.operations.size());
     std::printf("longest order the model explains (%zu operations), leaving the state %s:\n",
                 part.longest.size(), model->describe_state(part.state_after_longest).c_str());
     const std::size_t shown = 12;
@@ -157,12 +157,17 @@ int main(int argc, char** argv) {
       const Operation& op = history->operations[*part.stuck];
       std::printf("cannot be placed next: line %zu: %s\n", op.line, describe(op).c_str());
     }
+    if (part.blocked_by) {
+      const Operation& op = history->operations[*part.blocked_by];
+      std::printf(
+          "placing it would move the revision past the one this answer saw, and the\n"
+          "answer is still to be placed: line %zu: %s\n",
+          op.line, describe(op).c_str());
+    }
   }
   for (const auto& part : result.parts) {
     if (part.verdict != Verdict::kUnknown) continue;
-    const Operation& first = history->operations[part.operations.front()];
-    std::printf("gave up on %s (%zu operations): %s\n",
-                first.key.empty() ? "the register" : ("key " + first.key).c_str(),
+    std::printf("gave up on %s (%zu operations): %s\n", describe_part(*history, part).c_str(),
                 part.operations.size(), part.gave_up.c_str());
   }
   const bool drawn = html.empty() || draw_violation(html, path, *history, result, *model);

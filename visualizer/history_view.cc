@@ -88,6 +88,8 @@ std::string css() {
          ".placed > rect { fill: var(--placed-fill); stroke: var(--placed-ink); }\n"
          ".stuck > rect { fill: var(--stuck-fill); stroke: var(--stuck); stroke-width: 2.4; }\n"
          ".other > rect { fill: var(--other-fill); stroke: var(--other-ink); }\n"
+         ".blocker > rect { fill: #ffe0b2; stroke: #e67e22; stroke-width: 2.4; }\n"
+         ".caption .blocker-op { color: #b35c00; font-weight: 600; }\n"
          ".unknown > rect { stroke-dasharray: 5 3; }\n"
          ".op text.label { font-family: ui-monospace, \"DejaVu Sans Mono\", Menlo, Consolas, "
          "monospace; }\n"
@@ -149,7 +151,10 @@ std::string draw_path(const Layout& l) {
 }
 
 std::string op_class(const PartResult& part, const Layout& l, std::size_t op, bool unknown) {
-  std::string cls = part.stuck == op ? "stuck" : l.order.contains(op) ? "placed" : "other";
+  std::string cls = part.stuck == op        ? "stuck"
+                    : part.blocked_by == op ? "blocker"
+                    : l.order.contains(op)  ? "placed"
+                                            : "other";
   return unknown ? cls + " unknown" : cls;
 }
 
@@ -232,18 +237,21 @@ std::string key_swatch(const std::string& cls, const std::string& extra = "") {
          "</g></svg>";
 }
 
-std::string legend() {
+std::string legend(const PartResult& part) {
   const std::string point = "<circle class=\"point\" cx=\"20\" cy=\"5\" r=\"3.5\"/>";
+  const std::string blocker =
+      part.blocked_by ? "<li>" + key_swatch("blocker") +
+                            "answered an earlier revision: it must come before the red one, and "
+                            "cannot</li>"
+                      : "";
   return "<ul class=\"legend\">"
          "<li>" +
          key_swatch("placed", point) +
          "in the longest order the checker explains: its number is its place, the dot a "
          "linearization point that fits the order</li>"
          "<li>" +
-         key_swatch("stuck") +
-         "cannot follow: it returned before it could be placed</li>"
-         "<li>" +
-         key_swatch("other") +
+         key_swatch("stuck") + "cannot follow: it returned before it could be placed</li>" +
+         blocker + "<li>" + key_swatch("other") +
          "not placed in that order</li>"
          "<li>" +
          key_swatch("other unknown") +
@@ -251,8 +259,7 @@ std::string legend() {
 }
 
 std::string part_name(const History& h, const PartResult& part) {
-  const std::string& key = h.operations[part.operations.front()].key;
-  return key.empty() ? "the register" : "key <code>" + html_escape(key) + "</code>";
+  return html_escape(spec::lin::describe_part(h, part));
 }
 
 std::string caption(const History& h, const PartResult& part, const spec::lin::Model& model) {
@@ -275,9 +282,17 @@ std::string caption(const History& h, const PartResult& part, const spec::lin::M
     const Operation& o = h.operations[*part.stuck];
     out += "<span class=\"stuck-op\">" + html_escape(spec::lin::describe(o)) + "</span> (line " +
            std::to_string(o.line) + ") cannot follow" +
-           (n ? " #" + std::to_string(n) : std::string()) +
-           ": it must take effect before its return, the model refuses it in that state, and no "
-           "order explains more operations.";
+           (n ? " #" + std::to_string(n) : std::string());
+    if (part.blocked_by) {
+      const Operation& b = h.operations[*part.blocked_by];
+      out += ": placing it would move the revision past the one that <span class=\"blocker-op\">" +
+             html_escape(spec::lin::describe(b)) + "</span> (line " + std::to_string(b.line) +
+             ") answered, and that answer must come first; no order explains more operations.";
+    } else {
+      out +=
+          ": it must take effect before its return, the model refuses it in that state, and no "
+          "order explains more operations.";
+    }
   }
   return out + "</p>\n";
 }
@@ -295,14 +310,15 @@ std::string window_caption(const PartResult& part, const HistoryWindow& w) {
     out += "; " + std::to_string(index.size()) + " drawn";
   if (!w.windowed)
     return out +
-           "): those called before the stuck one returned. The later ones play no part in "
-           "the order drawn.</p>\n";
+           "): those called before the stuck one returned (or the answer that blocks it). The "
+           "later ones play no part in the order drawn.</p>\n";
   return out +
          "): a long part, cut to the operations that overlap the window from the earliest "
          "call among the last " +
          std::to_string(kWindowTail) +
          " operations of the order with a known outcome and the stuck one, to the stuck one's "
-         "return. Operations of unknown outcome that the order places before that are left "
+         "return (or the answer that blocks it). Operations of unknown outcome that the order "
+         "places before that are left "
          "out.</p>\n";
 }
 
@@ -326,6 +342,9 @@ std::pair<std::size_t, std::size_t> window_start(const History& h, const PartRes
 HistoryWindow history_window(const History& h, const PartResult& part) {
   HistoryWindow w;
   w.to = part.stuck ? h.operations[*part.stuck].ret : kNever;
+  // The operation whose revision blocks the stuck one comes later, and it
+  // is the reason: the window reaches to it.
+  if (part.blocked_by) w.to = std::max(w.to, h.operations[*part.blocked_by].call);
   w.windowed = part.operations.size() > kWholePartUpTo;
   std::set<std::size_t> placed_before;  // by the order, before its last kWindowTail
   if (w.windowed) {
@@ -364,7 +383,7 @@ std::string history_html(const History& h, const PartResult& part, const spec::l
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
          html_escape(title) + "</title>\n<style>\n" + css() + "</style>\n</head>\n<body>\n<h1>" +
          html_escape(title) + "</h1>\n" + caption(h, part, model) + window_caption(part, window) +
-         legend() + "<div class=\"diagram\">\n" + svg(h, part, layout, model) +
+         legend(part) + "<div class=\"diagram\">\n" + svg(h, part, layout, model) +
          "</div>\n</body>\n</html>\n";
 }
 

@@ -38,8 +38,9 @@ class Search {
     build_entries();
     find_twins();
     words_.assign((ops_.size() + 63) / 64, 0);
-    for (const auto& op : ops_)
-      pending_clocks_.insert(model_.latest_clock(op));
+    for (std::size_t i = 0; i < ops_.size(); ++i)
+      pending_clocks_.emplace(model_.latest_clock(ops_[i]), i);
+    blocked_by_.assign(ops_.size(), kNever);
   }
 
   PartResult run();
@@ -78,7 +79,10 @@ class Search {
   std::vector<std::size_t> prior_twin_;
   // The model's latest_clock of every operation not yet placed (when the
   // model keeps a clock): the clock may never pass the smallest of them.
-  std::multiset<std::int64_t> pending_clocks_;
+  std::multiset<std::pair<std::int64_t, std::size_t>> pending_clocks_;  // (clock, op)
+  // For each operation, the pending one whose clock refused it at its last
+  // try (kNever if none did): the reason given when it is the stuck one.
+  std::vector<std::size_t> blocked_by_;
   const Budget& budget_;
   std::vector<Entry> entries_;
   std::vector<std::size_t> next_, prev_;  // the list; index entries_.size() is the head
@@ -163,14 +167,21 @@ void Search::note_depth(std::optional<std::size_t> stuck_op) {
     result_.longest.push_back(index_[entries_[f.entry].op]);
   result_.state_after_longest = state_;
   result_.stuck = stuck_op ? std::optional(index_[*stuck_op]) : std::nullopt;
+  result_.blocked_by.reset();
+  if (stuck_op && blocked_by_[*stuck_op] != kNever)
+    result_.blocked_by = index_[blocked_by_[*stuck_op]];
 }
 
 bool Search::try_alternatives(Frame frame) {
   const std::size_t op = entries_[frame.entry].op;
-  pending_clocks_.erase(pending_clocks_.find(model_.latest_clock(ops_[op])));
+  pending_clocks_.erase({model_.latest_clock(ops_[op]), op});
+  blocked_by_[op] = kNever;
   for (; frame.next_alternative < frame.alternatives.size(); ++frame.next_alternative) {
     const std::string& next = frame.alternatives[frame.next_alternative];
-    if (!pending_clocks_.empty() && model_.clock(next) > *pending_clocks_.begin()) continue;
+    if (!pending_clocks_.empty() && model_.clock(next) > pending_clocks_.begin()->first) {
+      blocked_by_[op] = pending_clocks_.begin()->second;
+      continue;
+    }
     words_[op / 64] |= std::uint64_t{1} << (op % 64);
     std::string key = cache_key(next);
     const std::size_t bytes = key.size() + 64;  // the string and the set's node, roughly
@@ -184,7 +195,7 @@ bool Search::try_alternatives(Frame frame) {
     }
     words_[op / 64] &= ~(std::uint64_t{1} << (op % 64));
   }
-  pending_clocks_.insert(model_.latest_clock(ops_[op]));
+  pending_clocks_.emplace(model_.latest_clock(ops_[op]), op);
   return false;
 }
 
@@ -247,7 +258,7 @@ PartResult Search::run() {
     words_[op / 64] &= ~(std::uint64_t{1} << (op % 64));
     state_ = frame.state;
     unlift(undone);
-    pending_clocks_.insert(model_.latest_clock(ops_[op]));
+    pending_clocks_.emplace(model_.latest_clock(ops_[op]), op);
     cur = try_alternatives(std::move(frame)) ? next_[head] : next_[undone];
   }
   result_.verdict = Verdict::kLinearizable;
@@ -257,6 +268,20 @@ PartResult Search::run() {
 }
 
 }  // namespace
+
+std::string describe_part(const History& history, const PartResult& part) {
+  std::set<std::string> keys;
+  for (std::size_t i : part.operations)
+    keys.insert(history.operations[i].key);
+  if (keys.empty() || (keys.size() == 1 && keys.begin()->empty())) return "the register";
+  std::string out = keys.size() == 1 ? "key" : "keys";
+  const char* sep = " ";
+  for (const auto& key : keys) {
+    out += sep + key;
+    sep = ", ";
+  }
+  return out;
+}
 
 CheckResult check(const Model& model, const History& history, const Budget& budget) {
   CheckResult result;

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "spec/linearizability/history.h"
@@ -52,6 +53,11 @@ struct PartResult {
   std::vector<std::size_t> longest;
   std::string state_after_longest;
   std::optional<std::size_t> stuck;
+  // When the model's clock, not its state, refused the stuck operation: the
+  // pending operation whose answer names an earlier clock (a read that
+  // answered an older revision), which every order must place first and
+  // none can. It may be called after the stuck operation returned.
+  std::optional<std::size_t> blocked_by;
   std::uint64_t steps = 0;
   std::string gave_up;  // for kUnknown: which budget ran out
 };
@@ -64,5 +70,8 @@ struct CheckResult {
 };
 
 CheckResult check(const Model& model, const History& history, const Budget& budget = {});
+
+// What a part holds, for messages: "the register", "key k1", "keys k1, k2".
+std::string describe_part(const History& history, const PartResult& part);
 
 }  // namespace etcetera::spec::lin

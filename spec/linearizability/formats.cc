@@ -302,7 +302,7 @@ const char* format_name(Format f) {
 const char* default_model(Format f) {
   switch (f) {
     case Format::kJsonl:
-      return "kv";
+      return "etcd";
     case Format::kJepsen:
       return "register";
     case Format::kEdn:

@@ -270,12 +270,14 @@ std::string describe(const Operation& op) {
   } else if (op.value) {
     out += " " + *op.value;
   }
+  const std::string at =
+      op.revision != 0 ? " (revision " + std::to_string(op.revision) + ")" : std::string();
   switch (op.outcome) {
     case Outcome::kOk:
-      out += is_read(op) ? "" : " -> ok";
+      out += (is_read(op) ? "" : " -> ok") + at;
       break;
     case Outcome::kFail:
-      out += " -> fail";
+      out += " -> fail" + at;
       break;
     case Outcome::kUnknown:
       out += " -> unknown";

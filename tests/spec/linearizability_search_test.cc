@@ -58,7 +58,8 @@ History random_history(std::mt19937& rng, bool registers) {
   int started = 0;
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
   auto value = [&] { return std::string(1, static_cast<char>('a' + pick(3))); };
-  while (started < total || std::any_of(running.begin(), running.end(), [](auto& r) { return r; })) {
+  while (started < total ||
+         std::any_of(running.begin(), running.end(), [](auto& r) { return r; })) {
     const int p = pick(3);
     auto& slot = running[static_cast<std::size_t>(p)];
     if (!slot) {
@@ -116,7 +117,8 @@ History random_history(std::mt19937& rng, bool registers) {
   }
   // Sometimes an answer is spoiled, so that some histories are wrong.
   if (!h.operations.empty() && pick(3) == 0) {
-    Operation& op = h.operations[static_cast<std::size_t>(pick(static_cast<int>(h.operations.size())))];
+    Operation& op =
+        h.operations[static_cast<std::size_t>(pick(static_cast<int>(h.operations.size())))];
     if (op.outcome != Outcome::kUnknown) {
       if (op.f == "get") op.output = pick(2) ? std::optional(value()) : std::nullopt;
       if (op.revision != 0) op.revision += pick(2) ? 1 : -1;

@@ -182,3 +182,31 @@ TEST_CASE("history_view: bar labels are short, a failed cas crossed out", "[hist
 }
 
 }  // namespace
+
+TEST_CASE("history_view: a read at an old revision is drawn as what blocks the write",
+          "[history_view]") {
+  // Process 0 puts "a" twice (revisions 2 and 3); process 1, called after
+  // that, reads "a" at revision 2: a stale read with a current value.
+  auto event = [](int process, const char* type, const char* f, int revision) {
+    std::string out =
+        "{\"process\":" + std::to_string(process) + ",\"type\":\"" + type + "\",\"f\":\"" + f +
+        "\",\"key\":\"k1\",\"value\":" +
+        (std::string(f) == "get" && std::string(type) == "invoke" ? "null" : "\"a\"") +
+        ",\"time\":1";
+    if (revision != 0) out += ",\"revision\":" + std::to_string(revision);
+    return out + "}\n";
+  };
+  const std::string text = event(0, "invoke", "put", 0) + event(0, "ok", "put", 2) +
+                           event(0, "invoke", "put", 0) + event(0, "ok", "put", 3) +
+                           event(1, "invoke", "get", 0) + event(1, "ok", "get", 2);
+  auto history = lin::parse_history(text, lin::Format::kJsonl);
+  REQUIRE(history.has_value());
+  const auto model = lin::model_by_name("etcd");
+  const auto result = lin::check(*model, *history);
+  REQUIRE(result.failing_part.has_value());
+  const auto& part = result.parts[*result.failing_part];
+  const std::string html = viz::history_html(*history, part, *model, "stale");
+  CHECK(bar(html, 3).starts_with("<g class=\"op stuck\""));    // the second put
+  CHECK(bar(html, 5).starts_with("<g class=\"op blocker\""));  // the read, called after it
+  CHECK(html.find("answered an earlier revision") != std::string::npos);  // in the legend
+}
