@@ -74,11 +74,11 @@ void print_verdicts(const std::vector<FileResult>& results) {
 
 void print_summary(const std::string& tool, const std::string& testdata,
                    const std::vector<FileResult>& results) {
+  if (results.empty()) return;  // a filter that matched nothing, or --benchmark_list_tests
   std::printf(
       "\n== %s: %zu histories of %s\n"
       "the check alone; each file's median, totalled (CPU time, and wall time beside it)\n",
       tool.c_str(), results.size(), testdata.c_str());
-  if (results.empty()) return;
   std::map<std::string, SuiteLine> suites;
   SuiteLine all;
   double parsing = 0;

@@ -44,7 +44,8 @@ double median(std::vector<double> values);  // REQUIRES: values is not empty
 std::string duration(double seconds);
 
 // Per suite (a folder of the testdata) and in all: files, the total of the
-// medians, the worst file; then the parsing, and the verdicts.
+// medians, the worst file; then the parsing, and the verdicts. Nothing when
+// no file ran.
 void print_summary(const std::string& tool, const std::string& testdata,
                    const std::vector<FileResult>& results);
 int wrong_verdicts(const std::vector<FileResult>& results);

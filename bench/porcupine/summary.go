@@ -150,11 +150,11 @@ func (s *suiteLine) print(suite string) {
 }
 
 func printSummary(tool, testdata string, results []result) {
-	fmt.Printf("\n== %s: %d histories of %s\n", tool, len(results), testdata)
-	fmt.Printf("the check alone; each file's median, totalled (CPU time, and wall time beside it)\n")
 	if len(results) == 0 {
 		return
 	}
+	fmt.Printf("\n== %s: %d histories of %s\n", tool, len(results), testdata)
+	fmt.Printf("the check alone; each file's median, totalled (CPU time, and wall time beside it)\n")
 	suites := map[string]*suiteLine{}
 	var names []string
 	var all suiteLine
