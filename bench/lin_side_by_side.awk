@@ -16,7 +16,7 @@ function duration(s,    unit, i, units) {
   split("ms us ns", units, " ")
   unit = "s"
   for (i = 1; i <= 3 && s < 1; i++) { s *= 1000; unit = units[i] }
-  return sprintf("%.1f %s", s, unit)
+  return sprintf("%." (s < 10 ? 3 : s < 100 ? 2 : 1) "f %s", s, unit)
 }
 
 function suite_of(name) { return index(name, "/") ? substr(name, 1, index(name, "/") - 1) : "(top)" }

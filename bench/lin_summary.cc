@@ -27,8 +27,10 @@ std::string duration(double seconds) {
     seconds *= 1000;
     unit = smaller;
   }
+  // Four significant digits: the totals are read against each other.
+  const int decimals = seconds < 10 ? 3 : seconds < 100 ? 2 : 1;
   char text[32];
-  std::snprintf(text, sizeof text, "%.1f %s", seconds, unit);
+  std::snprintf(text, sizeof text, "%.*f %s", decimals, seconds, unit);
   return text;
 }
 

@@ -40,7 +40,7 @@ struct FileResult {
 };
 
 double median(std::vector<double> values);  // REQUIRES: values is not empty
-// "617.2 ms", "12.3 us": one decimal in the unit that keeps it under 1000.
+// "617.2 ms", "12.34 us": four digits in the unit that keeps it under 1000.
 std::string duration(double seconds);
 
 // Per suite (a folder of the testdata) and in all: files, the total of the

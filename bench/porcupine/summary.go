@@ -109,7 +109,7 @@ func median(values []float64) float64 {
 	return (v[n/2-1] + v[n/2]) / 2
 }
 
-// duration: "617.2 ms", "12.3 us", as lin-bench writes them.
+// duration: "617.2 ms", "12.34 us", as lin-bench writes them.
 func duration(seconds float64) string {
 	unit := "s"
 	for _, smaller := range []string{"ms", "us", "ns"} {
@@ -119,7 +119,13 @@ func duration(seconds float64) string {
 		seconds *= 1000
 		unit = smaller
 	}
-	return fmt.Sprintf("%.1f %s", seconds, unit)
+	decimals := 1
+	if seconds < 10 {
+		decimals = 3
+	} else if seconds < 100 {
+		decimals = 2
+	}
+	return fmt.Sprintf("%.*f %s", decimals, seconds, unit)
 }
 
 func suiteOf(name string) string {
