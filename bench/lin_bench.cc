@@ -18,8 +18,8 @@
 // every verdict is the published one (testdata/README.md). A wrong verdict,
 // or a file that is not a history, makes the exit status 1; no testdata
 // folder makes it 77 (ctest's "skipped"). --tsv writes one line per file
-// (name, median seconds, verdict, published verdict) for `./run bench
-// porcupine`, which sets these figures beside Porcupine's.
+// (write_tsv in lin_summary.h has the columns) for `./run bench porcupine`,
+// which sets these figures beside Porcupine's.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
