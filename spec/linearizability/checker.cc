@@ -1,6 +1,7 @@
 #include "spec/linearizability/checker.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -38,8 +39,12 @@ class Search {
     build_entries();
     find_twins();
     words_.assign((ops_.size() + 63) / 64, 0);
-    for (std::size_t i = 0; i < ops_.size(); ++i)
-      pending_clocks_.emplace(model_.latest_clock(ops_[i]), i);
+    for (std::size_t i = 0; i < ops_.size(); ++i) {
+      const std::int64_t latest = model_.latest_clock(ops_[i]);
+      clocked_ = clocked_ || latest != std::numeric_limits<std::int64_t>::max();
+      pending_clocks_.emplace(latest, i);
+    }
+    if (!clocked_) pending_clocks_.clear();
     blocked_by_.assign(ops_.size(), kNever);
   }
 
@@ -66,7 +71,7 @@ class Search {
   void unlift(std::size_t call);
   bool try_alternatives(Frame frame);  // true: descended with one of them
   std::string cache_key(const std::string& state) const;
-  void note_depth(std::optional<std::size_t> stuck_op);
+  void note_depth(std::size_t stuck_op);
 
   const Model& model_;
   std::vector<Operation> ops_;      // the part, as the model simplified it
@@ -83,6 +88,7 @@ class Search {
   // For each operation, the pending one whose clock refused it at its last
   // try (kNever if none did): the reason given when it is the stuck one.
   std::vector<std::size_t> blocked_by_;
+  bool clocked_ = false;  // some operation names a clock: pending_clocks_ is kept
   const Budget& budget_;
   std::vector<Entry> entries_;
   std::vector<std::size_t> next_, prev_;  // the list; index entries_.size() is the head
@@ -159,26 +165,28 @@ std::string Search::cache_key(const std::string& state) const {
   return key;
 }
 
-void Search::note_depth(std::optional<std::size_t> stuck_op) {
-  if (stack_.size() < result_.longest.size()) return;
-  if (stack_.size() == result_.longest.size() && (result_.stuck || !stuck_op)) return;
+// Called where the search fails: the stack only grows between failures, so
+// the deepest order is always seen at one. The first failure at the
+// greatest depth is kept.
+void Search::note_depth(std::size_t stuck_op) {
+  if (result_.stuck && stack_.size() <= result_.longest.size()) return;
   result_.longest.clear();
   for (const auto& f : stack_)
     result_.longest.push_back(index_[entries_[f.entry].op]);
   result_.state_after_longest = state_;
-  result_.stuck = stuck_op ? std::optional(index_[*stuck_op]) : std::nullopt;
+  result_.stuck = index_[stuck_op];
   result_.blocked_by.reset();
-  if (stuck_op && blocked_by_[*stuck_op] != kNever)
-    result_.blocked_by = index_[blocked_by_[*stuck_op]];
+  if (blocked_by_[stuck_op] != kNever) result_.blocked_by = index_[blocked_by_[stuck_op]];
 }
 
 bool Search::try_alternatives(Frame frame) {
   const std::size_t op = entries_[frame.entry].op;
-  pending_clocks_.erase({model_.latest_clock(ops_[op]), op});
+  if (clocked_) pending_clocks_.erase({model_.latest_clock(ops_[op]), op});
   blocked_by_[op] = kNever;
   for (; frame.next_alternative < frame.alternatives.size(); ++frame.next_alternative) {
     const std::string& next = frame.alternatives[frame.next_alternative];
-    if (!pending_clocks_.empty() && model_.clock(next) > pending_clocks_.begin()->first) {
+    if (clocked_ && !pending_clocks_.empty() &&
+        model_.clock(next) > pending_clocks_.begin()->first) {
       blocked_by_[op] = pending_clocks_.begin()->second;
       continue;
     }
@@ -195,7 +203,7 @@ bool Search::try_alternatives(Frame frame) {
     }
     words_[op / 64] &= ~(std::uint64_t{1} << (op % 64));
   }
-  pending_clocks_.emplace(model_.latest_clock(ops_[op]), op);
+  if (clocked_) pending_clocks_.emplace(model_.latest_clock(ops_[op]), op);
   return false;
 }
 
@@ -232,7 +240,6 @@ PartResult Search::run() {
       // everything placing it now allows, and the memo does not split on it.
       if (ops_[entry.op].outcome == Outcome::kUnknown) std::erase(next_states, state_);
       if (try_alternatives(Frame{cur, state_, next_states, 0})) {
-        note_depth(std::nullopt);
         cur = next_[head];
       } else {
         cur = next_[cur];
@@ -258,7 +265,7 @@ PartResult Search::run() {
     words_[op / 64] &= ~(std::uint64_t{1} << (op % 64));
     state_ = frame.state;
     unlift(undone);
-    pending_clocks_.emplace(model_.latest_clock(ops_[op]), op);
+    if (clocked_) pending_clocks_.emplace(model_.latest_clock(ops_[op]), op);
     cur = try_alternatives(std::move(frame)) ? next_[head] : next_[undone];
   }
   result_.verdict = Verdict::kLinearizable;
