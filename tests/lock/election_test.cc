@@ -50,7 +50,7 @@ TEST_CASE("candidates win in campaign order, each waiting only for the one ahead
   CHECK(t.leader_value() == "node-1");
 }
 
-TEST_CASE("the leader proclaims a new value; a candidate that does not lead cannot",
+TEST_CASE("the leader proclaims a new value, and a candidate that does not lead cannot",
           "[lock][election]") {
   Three t;
   t.campaign();

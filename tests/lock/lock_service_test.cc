@@ -13,7 +13,7 @@ namespace {
 using Locked = Answer<LockService::LockResponse>;
 using Unlocked = Answer<etcdserverpb::ResponseHeader>;
 
-TEST_CASE("lock answers the key, the fencing token and the header; unlock passes the lock on",
+TEST_CASE("lock answers the key, the fencing token and the header, and unlock passes the lock on",
           "[lock][service]") {
   FakePort port;
   LockService service(port);

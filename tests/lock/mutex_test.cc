@@ -111,7 +111,7 @@ TEST_CASE("the same lease locking again gets a new, larger fencing token", "[loc
 }
 
 TEST_CASE(
-    "a waiter in the middle gives up; the one behind it checks again and waits for the holder",
+    "a waiter in the middle gives up, and the one behind it checks again and waits for the holder",
     "[lock][mutex]") {
   FakePort port;
   Mutex a{port, "jobs", port.grant(60, 1)}, b{port, "jobs", port.grant(60, 2)},
