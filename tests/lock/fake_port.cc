@@ -133,24 +133,6 @@ kv::LeaseId FakePort::grant(std::int64_t ttl, kv::LeaseId id) {
   return response.lease_grant().id();
 }
 
-void FakePort::revoke(kv::LeaseId lease) {
-  kv::pb::Request request;
-  request.mutable_lease_revoke()->set_id(lease);
-  REQUIRE(apply(request).has_lease_revoke());
-  dispatch_watch_responses();
-}
-
-kv::Revision FakePort::put(const std::string& key, const std::string& value, kv::LeaseId lease) {
-  kv::pb::Request request;
-  request.mutable_put()->set_key(key);
-  request.mutable_put()->set_value(value);
-  request.mutable_put()->set_lease(lease);
-  const auto response = apply(request);
-  REQUIRE(response.has_put());
-  dispatch_watch_responses();
-  return response.put().header().revision();
-}
-
 kv::Revision FakePort::create_revision(const std::string& key) const {
   etcdserverpb::RangeRequest range;
   range.set_key(key);

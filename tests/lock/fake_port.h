@@ -50,10 +50,9 @@ class FakePort final : public KvPort {
   // under them: each client gets a canceled response.
   void drop_watches();
 
-  // Setup helpers that apply at once, bypassing the queue.
+  // Grants a lease at once, bypassing the queue (test setup); id 0: the
+  // store picks one.
   kv::LeaseId grant(std::int64_t ttl, kv::LeaseId id = 0);
-  void revoke(kv::LeaseId lease);
-  kv::Revision put(const std::string& key, const std::string& value, kv::LeaseId lease = 0);
 
   const kv::Store& store() const { return machine_.store(); }
   // The key's create revision, 0 when absent.
