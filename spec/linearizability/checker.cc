@@ -33,18 +33,17 @@ class Search {
          const Budget& budget)
       : model_(model), index_(part), budget_(budget) {
     result_.operations = part;
+    ops_.reserve(part.size());
     for (std::size_t i : part)
       ops_.push_back(history.operations[i]);
     model_.simplify(ops_, index_);
     build_entries();
     find_twins();
     words_.assign((ops_.size() + 63) / 64, 0);
-    for (std::size_t i = 0; i < ops_.size(); ++i) {
-      const std::int64_t latest = model_.latest_clock(ops_[i]);
-      clocked_ = clocked_ || latest != std::numeric_limits<std::int64_t>::max();
-      pending_clocks_.emplace(latest, i);
-    }
-    if (!clocked_) pending_clocks_.clear();
+    for (const auto& op : ops_)
+      clocked_ = clocked_ || model_.latest_clock(op) != std::numeric_limits<std::int64_t>::max();
+    for (std::size_t i = 0; clocked_ && i < ops_.size(); ++i)
+      pending_clocks_.emplace(model_.latest_clock(ops_[i]), i);
     blocked_by_.assign(ops_.size(), kNever);
   }
 
