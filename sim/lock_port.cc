@@ -108,7 +108,11 @@ std::int64_t SimKvPort::watch(const etcdserverpb::WatchCreateRequest& create, On
     return id;
   }
   kv::WatchStream& stream = stream_at(n);
-  auto stream_id = stream.create(create);
+  // The stream's id is the port's, never used twice: a canceled response
+  // still queued for an old watch cannot be taken for a new one's.
+  etcdserverpb::WatchCreateRequest ours = create;
+  ours.set_watch_id(id);
+  auto stream_id = stream.create(ours);
   if (!stream_id) {
     inbox_.push_back([on_event = std::move(on_event), id, reason = stream_id.error().message] {
       on_event(canceled(id, reason));

@@ -87,7 +87,7 @@ class SimKvPort final : public lock::KvPort {
   const Time timeout_;
   NodeId target_ = 1;
   std::uint64_t next_request_ = 1;
-  std::int64_t next_watch_ = 0;
+  std::int64_t next_watch_ = 1;               // from 1: a watch id of 0 asks the stream to pick one
   std::map<std::uint64_t, Pending> pending_;  // by request id
   std::map<std::int64_t, Watch> watches_;     // by the port's watch id
   std::map<NodeId, kv::WatchStream*> streams_;
