@@ -44,6 +44,7 @@ LockRunResult run_lock(const LockRunOptions& options, raft::TraceSink* trace) {
   result.pauses = workload.pauses();
   result.lease_ends = workload.lease_ends();
   result.writes = workload.resource().log();
+  result.store_writes = workload.store_writes();
   result.stats = workload.stats();
   result.script = runner.script("A lock run of etcetera-sim");
   return result;
@@ -90,6 +91,21 @@ std::optional<std::string> check_fifo_and_no_starvation(const LockRunResult& run
   for (kv::Revision token : run.enqueued) {
     if (!granted.contains(token))
       return "the key enqueued at revision " + std::to_string(token) + " never got the lock";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_store_writes_fenced(std::vector<StoreWrite> writes) {
+  std::sort(writes.begin(), writes.end(),
+            [](const StoreWrite& a, const StoreWrite& b) { return a.revision < b.revision; });
+  for (std::size_t i = 1; i < writes.size(); ++i) {
+    if (writes[i].token < writes[i - 1].token) {
+      return "client " + std::to_string(writes[i].client) + "'s guarded put with token " +
+             std::to_string(writes[i].token) + " landed at revision " +
+             std::to_string(writes[i].revision) + ", after client " +
+             std::to_string(writes[i - 1].client) + "'s with token " +
+             std::to_string(writes[i - 1].token);
+    }
   }
   return std::nullopt;
 }

@@ -35,6 +35,7 @@ struct LockRunResult {
   std::vector<Pause> pauses;
   std::vector<LeaseEnd> lease_ends;
   std::vector<ProtectedResource::Write> writes;  // the resource's log
+  std::vector<StoreWrite> store_writes;          // guarded puts the store applied
   LockWorkloadStats stats;
   bool settled = false;                  // every client idle at the end
   std::optional<std::string> violation;  // a raft spec invariant
@@ -57,6 +58,10 @@ std::optional<std::string> check_acquired_with_own_key(const std::vector<Acquire
 // Fairness: the lock was granted in the order the keys were enqueued (by
 // create revision), and every key enqueued was granted in the end.
 std::optional<std::string> check_fifo_and_no_starvation(const LockRunResult& run);
+
+// The fence inside the store: the guarded puts that landed, in revision
+// order, never go back to a lower token.
+std::optional<std::string> check_store_writes_fenced(std::vector<StoreWrite> writes);
 
 // The run as lines: pauses, beliefs and writes, by time, for a reader.
 std::string describe_run(const LockRunResult& run);

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "lock/guarded_write.h"
+
 namespace etcetera::sim {
 
 namespace {
@@ -160,16 +162,7 @@ void LockWorkload::on_locked(Client& c, lock::Result<lock::Mutex::Locked> locked
 
 void LockWorkload::hold(Client& c) {
   ++c.held_for;
-  if ((c.held_for - 1) % options_.write_every == 0) {
-    if (!resource_.write(c.id, c.mutex->fencing_token(), cluster_.now())) {
-      // Someone with a later token has written: our turn ended while we
-      // were not looking, so our lease, and with it our session, is gone.
-      ++stats_.refused_writes;
-      end_belief(c, "write refused");
-      retire(c, /*session_too=*/true);
-      return;
-    }
-  }
+  if ((c.held_for - 1) % options_.write_every == 0 && !write(c)) return;
   if (c.held_for < options_.hold) return;
   end_belief(c, "unlock");
   c.phase = Phase::kUnlocking;
@@ -180,6 +173,43 @@ void LockWorkload::hold(Client& c) {
     retire(c, !done && done.error().code == lock::Error::Code::kSessionExpired);
   });
   if (!started) retire(c, /*session_too=*/false);
+}
+
+bool LockWorkload::write(Client& c) {
+  if (!resource_.write(c.id, c.mutex->fencing_token(), cluster_.now())) {
+    // Someone with a later token has written: our turn ended while we
+    // were not looking, so our lease, and with it our session, is gone.
+    ++stats_.refused_writes;
+    end_belief(c, "write refused");
+    retire(c, /*session_too=*/true);
+    return false;
+  }
+  if (options_.store_writes) write_to_store(c);
+  return true;
+}
+
+void LockWorkload::write_to_store(Client& c) {
+  const kv::Revision token = c.mutex->fencing_token();
+  etcdserverpb::PutRequest put;
+  put.set_key(options_.lock_name + "-data");
+  put.set_value("client " + std::to_string(c.id) + ", token " + std::to_string(token));
+  lock::Mutex* m = c.mutex.get();
+  lock::submit_guarded_put(
+      *c.port, c.mutex->key(), token, std::move(put),
+      [this, &c, m, token](lock::Result<etcdserverpb::PutResponse> done) {
+        if (done) {
+          ++stats_.store_writes;
+          store_writes_.push_back(StoreWrite{c.id, token, done->header().revision()});
+          return;
+        }
+        if (done.error().code != lock::Error::Code::kNotHolder) return;  // outcome unknown
+        // The store's compare failed: our key is gone, and the lock with it.
+        ++stats_.store_refused;
+        if (c.mutex.get() == m && c.phase == Phase::kHolding) {
+          end_belief(c, "guarded write refused");
+          retire(c, /*session_too=*/true);
+        }
+      });
 }
 
 void LockWorkload::on_lost(Client& c) {

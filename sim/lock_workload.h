@@ -51,6 +51,9 @@ struct LockWorkloadOptions {
   Time pause_min = 30;      // a pause's length, in ticks of virtual time
   Time pause_max = 60;      //   (more than the TTL's 20: the lease runs out)
   std::uint32_t drift = 0;  // per mille: each clock's rate is in [1000 - drift, 1000 + drift]
+  // Each write to the resource also goes to the store as a guarded put
+  // (lock/guarded_write.h) of "<lock_name>-data": the fence inside the store.
+  bool store_writes = false;
   lock::Mutant mutant = lock::Mutant::kNone;
   std::uint64_t seed = 1;
 };
@@ -75,6 +78,14 @@ struct Acquire {
   std::optional<bool> own_key_present;
 };
 
+// A guarded put that the store applied: its compare held, and the put
+// landed at `revision` (the txn's).
+struct StoreWrite {
+  int client = 0;
+  kv::Revision token = 0;
+  kv::Revision revision = 0;
+};
+
 struct Pause {
   int client = 0;
   Time from = 0, to = 0;
@@ -92,6 +103,7 @@ struct LeaseEnd {
 struct LockWorkloadStats {
   std::uint64_t locks = 0, acquires = 0, unlocks = 0, lost = 0, refused_writes = 0;
   std::uint64_t pauses = 0, unknown_outcomes = 0;
+  std::uint64_t store_writes = 0, store_refused = 0;  // guarded puts applied and refused
 };
 
 class LockWorkload final : public KvListener {
@@ -118,6 +130,7 @@ class LockWorkload final : public KvListener {
   const std::vector<kv::Revision>& enqueued() const { return enqueued_; }
   const std::vector<Pause>& pauses() const { return pauses_; }
   const std::vector<LeaseEnd>& lease_ends() const { return lease_ends_; }
+  const std::vector<StoreWrite>& store_writes() const { return store_writes_; }
   const ProtectedResource& resource() const { return resource_; }
   LockWorkloadStats stats() const;
 
@@ -143,6 +156,9 @@ class LockWorkload final : public KvListener {
   void start_lock(Client& c);
   void on_locked(Client& c, lock::Result<lock::Mutex::Locked> locked);
   void hold(Client& c);
+  // Writes to the resource, and to the store if asked; false if refused.
+  bool write(Client& c);
+  void write_to_store(Client& c);
   void on_unlocked(Client& c, bool session_gone);
   void on_lost(Client& c);
   void end_belief(Client& c, const std::string& why);
@@ -168,6 +184,7 @@ class LockWorkload final : public KvListener {
   std::vector<Pause> pauses_;
   std::map<kv::LeaseId, int> live_leases_;  // granted and not yet seen gone: lease -> client
   std::vector<LeaseEnd> lease_ends_;
+  std::vector<StoreWrite> store_writes_;
   LockWorkloadStats stats_;
 };
 

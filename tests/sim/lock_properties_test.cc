@@ -86,17 +86,21 @@ TEST_CASE(
     "under crashes, partitions and pauses the resource never takes a write from a "
     "superseded holder",
     "[lock-sim]") {
-  std::uint64_t overlaps = 0, refusals = 0, acquires = 0;
+  std::uint64_t overlaps = 0, refusals = 0, acquires = 0, store_writes = 0;
   for (const char* profile : {"crashes", "partitions", "long-partitions"}) {
     for (std::uint64_t seed = 1; seed <= runs_per_profile(); ++seed) {
-      const auto run = run_lock(pausing_clients(seed, profile));
+      auto o = pausing_clients(seed, profile);
+      o.workload.store_writes = seed % 3 == 0;  // a third of the runs: they cost more
+      const auto run = run_lock(o);
       INFO("profile " << profile << ", seed " << seed << "\n" << describe_run(run));
       REQUIRE_FALSE(run.violation.has_value());
       REQUIRE_FALSE(check_fenced_writes(run.writes).has_value());
+      REQUIRE_FALSE(check_store_writes_fenced(run.store_writes).has_value());
       // Without the mutant the lock goes only to a client whose key exists.
       REQUIRE_FALSE(check_acquired_with_own_key(run.acquires).has_value());
       overlaps += find_overlapping_beliefs(run.beliefs) ? 1 : 0;
       refusals += run.stats.refused_writes;
+      store_writes += run.stats.store_writes;
       acquires += run.stats.acquires;
     }
   }
@@ -105,6 +109,7 @@ TEST_CASE(
   CHECK(acquires > 300);
   CHECK(overlaps > 0);
   CHECK(refusals > 0);
+  CHECK(store_writes > 100);
 }
 
 TEST_CASE(
