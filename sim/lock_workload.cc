@@ -176,6 +176,10 @@ void LockWorkload::hold(Client& c) {
 }
 
 bool LockWorkload::write(Client& c) {
+  // The store's copy goes first: a holder that has lost the lock sends it
+  // before the resource's refusal tells it so, and the store must refuse
+  // it on its own.
+  if (options_.store_writes) write_to_store(c);
   if (!resource_.write(c.id, c.mutex->fencing_token(), cluster_.now())) {
     // Someone with a later token has written: our turn ended while we
     // were not looking, so our lease, and with it our session, is gone.
@@ -184,7 +188,6 @@ bool LockWorkload::write(Client& c) {
     retire(c, /*session_too=*/true);
     return false;
   }
-  if (options_.store_writes) write_to_store(c);
   return true;
 }
 

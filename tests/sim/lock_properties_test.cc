@@ -86,7 +86,7 @@ TEST_CASE(
     "under crashes, partitions and pauses the resource never takes a write from a "
     "superseded holder",
     "[lock-sim]") {
-  std::uint64_t overlaps = 0, refusals = 0, acquires = 0, store_writes = 0;
+  std::uint64_t overlaps = 0, refusals = 0, acquires = 0, store_writes = 0, store_refusals = 0;
   for (const char* profile : {"crashes", "partitions", "long-partitions"}) {
     for (std::uint64_t seed = 1; seed <= runs_per_profile(); ++seed) {
       auto o = pausing_clients(seed, profile);
@@ -101,6 +101,7 @@ TEST_CASE(
       overlaps += find_overlapping_beliefs(run.beliefs) ? 1 : 0;
       refusals += run.stats.refused_writes;
       store_writes += run.stats.store_writes;
+      store_refusals += run.stats.store_refused;
       acquires += run.stats.acquires;
     }
   }
@@ -110,6 +111,7 @@ TEST_CASE(
   CHECK(overlaps > 0);
   CHECK(refusals > 0);
   CHECK(store_writes > 100);
+  CHECK(store_refusals > 0);
 }
 
 TEST_CASE(
