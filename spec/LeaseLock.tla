@@ -1,4 +1,4 @@
------------------------------- MODULE LeaseLock ------------------------------
+------------------------------ MODULE LeaseLock -----------------------------
 (***************************************************************************)
 (* etcd's lock recipe over leases, and a resource guarded by fencing       *)
 (* tokens, as lock/ is to implement them.                                  *)
@@ -11,16 +11,16 @@
 (* a smaller create revision is left.  The server deletes the key of a     *)
 (* lease whose deadline its clock has passed.  Clients may pause (take no  *)
 (* step while time passes) and their clocks may run slow, so a client can  *)
-(* go on believing it holds the lock after the server has deleted its     *)
+(* go on believing it holds the lock after the server has deleted its      *)
 (* key.  A resource takes writes that carry the writer's create revision   *)
 (* as a fencing token, and, with Fencing on, refuses a token below the     *)
 (* highest it has accepted.                                                *)
 (*                                                                         *)
-(* Actions are named after etcd's operations (Grant, KeepAlive, Put,       *)
-(* Delete) and the lock's steps (Acquire, Release, WriteResource);          *)
-(* README.md maps each to etcd and to the lock/ function that is to        *)
-(* mirror it.  Invariants end in "Inv".  Model-checking bounds live in     *)
-(* MCLeaseLock.tla, never here.                                            *)
+(* Actions are named after etcd's operations (Grant, KeepAlive, Put; the   *)
+(* Deletes are those of Expire and Release) and the lock's steps           *)
+(* (Acquire, Release, WriteResource); README.md maps each to etcd and to   *)
+(* the lock/ function that is to mirror it.  Invariants end in "Inv".      *)
+(* Model-checking bounds live in MCLeaseLock.tla, never here.              *)
 (*                                                                         *)
 (* The lock protocol is that of etcd's client concurrency package          *)
 (* (Mutex.Lock, waitDeletes); fencing tokens are those of Kleppmann, "How  *)
@@ -294,7 +294,8 @@ Put(c) ==
     /\ revision'       = revision + 1
     /\ createRevision' = [createRevision EXCEPT ![c] = revision + 1]
     /\ myRevision'     = [myRevision EXCEPT ![c] = revision + 1]
-    /\ waitFor'        = [waitFor EXCEPT ![c] = LastCreatedBefore(revision + 1)]
+    /\ waitFor'        = [waitFor EXCEPT
+                             ![c] = LastCreatedBefore(revision + 1)]
     /\ phase'          = [phase EXCEPT ![c] = Waiting]
     /\ UNCHANGED <<clock, leaseDeadline, paused, localClock, localDeadline,
                    resourceVars, historyVars>>
