@@ -1,7 +1,7 @@
 ------------------------------ MODULE LeaseLock -----------------------------
 (***************************************************************************)
 (* etcd's lock recipe over leases, and a resource guarded by fencing       *)
-(* tokens, as lock/ is to implement them.                                  *)
+(* tokens: the protocol lock/ implements.                                  *)
 (*                                                                         *)
 (* The server is one etcd store (replication is Raft.tla's business): a    *)
 (* revision counter, a clock, one lease per client and one lock key per    *)
@@ -19,7 +19,7 @@
 (* Actions are named after etcd's operations (Grant, KeepAlive, Put; the   *)
 (* Deletes are those of Expire and Release) and the lock's steps           *)
 (* (Acquire, Release, WriteResource); README.md maps each to etcd and to   *)
-(* the lock/ function that is to mirror it.  Invariants end in "Inv".      *)
+(* where lock/ does it.  Invariants end in "Inv".                          *)
 (* Model-checking bounds live in MCLeaseLock.tla, never here.              *)
 (*                                                                         *)
 (* The lock protocol is that of etcd's client concurrency package          *)
