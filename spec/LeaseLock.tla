@@ -105,21 +105,13 @@ clientVars == <<phase, paused, localClock, localDeadline, myRevision,
 \* The highest token among the writes the resource has accepted; 0: none.
 VARIABLE fenceToken
 \* Every write the resource accepted, in order, as [client, token,
-\* acquisition, keyDeleted]: the writer, its token, the number of the
-\* writer's Acquire step (see acquisitions), and whether the server had
-\* already deleted the writer's key when the write arrived.
+\* keyDeleted]: the writer, its token, and whether the server had already
+\* deleted the writer's key when the write arrived (history, for the
+\* invariants; the resource itself keeps only fenceToken).
 VARIABLE accepted
 resourceVars == <<fenceToken, accepted>>
 
-\* History, for the invariants only.
-
-\* The number of Acquire steps so far.
-VARIABLE acquisitions
-\* For each Holding client, the number of its Acquire step; 0 otherwise.
-VARIABLE myAcquisition
-historyVars == <<acquisitions, myAcquisition>>
-
-vars == <<serverVars, clientVars, resourceVars, historyVars>>
+vars == <<serverVars, clientVars, resourceVars>>
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -173,8 +165,6 @@ Init ==
     /\ waitFor        = [c \in Clients |-> 0]
     /\ fenceToken     = 0
     /\ accepted       = <<>>
-    /\ acquisitions   = 0
-    /\ myAcquisition  = [c \in Clients |-> 0]
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -192,8 +182,7 @@ Tick ==
            /\ localClock' = [c \in Clients |-> localClock[c] + 1 - lag[c]]
            /\ \A c \in Clients : clock' - localClock'[c] <= MaxDrift
     /\ UNCHANGED <<revision, leaseDeadline, createRevision, phase, paused,
-                   localDeadline, myRevision, waitFor, resourceVars,
-                   historyVars>>
+                   localDeadline, myRevision, waitFor, resourceVars>>
 
 \* Client c stops: a stop-the-world pause, a suspended process.  It keeps
 \* every belief it had.  (A client without a lease has nothing to lose.)
@@ -202,7 +191,7 @@ Pause(c) ==
     /\ phase[c] /= Idle
     /\ paused' = [paused EXCEPT ![c] = TRUE]
     /\ UNCHANGED <<serverVars, phase, localClock, localDeadline, myRevision,
-                   waitFor, resourceVars, historyVars>>
+                   waitFor, resourceVars>>
 
 \* Client c runs again, with the beliefs it had when it stopped; its
 \* clock went on meanwhile.
@@ -210,7 +199,7 @@ Resume(c) ==
     /\ paused[c]
     /\ paused' = [paused EXCEPT ![c] = FALSE]
     /\ UNCHANGED <<serverVars, phase, localClock, localDeadline, myRevision,
-                   waitFor, resourceVars, historyVars>>
+                   waitFor, resourceVars>>
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -230,7 +219,7 @@ Grant(c) ==
     /\ localDeadline' = [localDeadline EXCEPT ![c] = localClock[c] + TTL]
     /\ phase'         = [phase EXCEPT ![c] = Leased]
     /\ UNCHANGED <<clock, revision, createRevision, paused, localClock,
-                   myRevision, waitFor, resourceVars, historyVars>>
+                   myRevision, waitFor, resourceVars>>
 
 \* Client c refreshes its lease on the last tick its own clock gives it
 \* (LeaseKeepAlive).  The server renews only a lease that is alive: once
@@ -245,8 +234,7 @@ KeepAlive(c) ==
     /\ leaseDeadline' = [leaseDeadline EXCEPT ![c] = clock + TTL]
     /\ localDeadline' = [localDeadline EXCEPT ![c] = localClock[c] + TTL]
     /\ UNCHANGED <<clock, revision, createRevision, phase, paused,
-                   localClock, myRevision, waitFor, resourceVars,
-                   historyVars>>
+                   localClock, myRevision, waitFor, resourceVars>>
 
 \* The server's clock has reached c's lease deadline: it revokes the
 \* lease and deletes the key attached to it (one Delete, one revision),
@@ -258,7 +246,7 @@ Expire(c) ==
        THEN /\ createRevision' = [createRevision EXCEPT ![c] = 0]
             /\ revision' = revision + 1
        ELSE UNCHANGED <<createRevision, revision>>
-    /\ UNCHANGED <<clock, clientVars, resourceVars, historyVars>>
+    /\ UNCHANGED <<clock, clientVars, resourceVars>>
 
 \* Client c learns that its session is over: its own clock says the
 \* lease has ended, or a keep-alive was answered "lease not found".  It
@@ -273,9 +261,7 @@ SessionExpired(c) ==
     /\ localDeadline' = [localDeadline EXCEPT ![c] = 0]
     /\ myRevision'    = [myRevision EXCEPT ![c] = 0]
     /\ waitFor'       = [waitFor EXCEPT ![c] = 0]
-    /\ myAcquisition' = [myAcquisition EXCEPT ![c] = 0]
-    /\ UNCHANGED <<serverVars, paused, localClock, resourceVars,
-                   acquisitions>>
+    /\ UNCHANGED <<serverVars, paused, localClock, resourceVars>>
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -298,32 +284,34 @@ Put(c) ==
                              ![c] = LastCreatedBefore(revision + 1)]
     /\ phase'          = [phase EXCEPT ![c] = Waiting]
     /\ UNCHANGED <<clock, leaseDeadline, paused, localClock, localDeadline,
-                   resourceVars, historyVars>>
+                   resourceVars>>
 
 \* Client c sees the delete of the key it waits for, and looks again for
 \* the last key created before its own (one turn of waitDeletes' loop).
-\* It waits only for that key, never for the whole prefix.
+\* It waits only for that key, never for the whole prefix.  The same read
+\* finds its own key (etcd's Mutex reads it once more before returning;
+\* lock/ reads it at every turn); if that is gone, the lease has ended
+\* and only SessionExpired is left.
 WaitDeletes(c) ==
     /\ ~paused[c]
     /\ phase[c] = Waiting
     /\ waitFor[c] /= 0
     /\ waitFor[c] \notin Keys
+    /\ createRevision[c] = myRevision[c]
     /\ waitFor' = [waitFor EXCEPT ![c] = LastCreatedBefore(myRevision[c])]
     /\ UNCHANGED <<serverVars, phase, paused, localClock, localDeadline,
-                   myRevision, resourceVars, historyVars>>
+                   myRevision, resourceVars>>
 
-\* No key was created before client c's when it last looked, and its own
-\* key is still in the store (the check Mutex.Lock makes before it
-\* returns): from now on c believes it holds the lock, and uses its key's
-\* create revision as its fencing token.
+\* The answer to client c's last read arrives: that read (Put's, or
+\* WaitDeletes') found its own key and no key created before it.  From
+\* now on c believes it holds the lock, and uses its key's create
+\* revision as its fencing token.  The answer may come late: the key may
+\* be gone by now, which c cannot see.
 Acquire(c) ==
     /\ ~paused[c]
     /\ phase[c] = Waiting
     /\ waitFor[c] = 0
-    /\ createRevision[c] = myRevision[c]
-    /\ phase'         = [phase EXCEPT ![c] = Holding]
-    /\ acquisitions'  = acquisitions + 1
-    /\ myAcquisition' = [myAcquisition EXCEPT ![c] = acquisitions + 1]
+    /\ phase' = [phase EXCEPT ![c] = Holding]
     /\ UNCHANGED <<serverVars, paused, localClock, localDeadline, myRevision,
                    waitFor, resourceVars>>
 
@@ -340,9 +328,8 @@ Release(c) ==
     /\ phase'         = [phase EXCEPT ![c] = Leased]
     /\ myRevision'    = [myRevision EXCEPT ![c] = 0]
     /\ waitFor'       = [waitFor EXCEPT ![c] = 0]
-    /\ myAcquisition' = [myAcquisition EXCEPT ![c] = 0]
     /\ UNCHANGED <<clock, leaseDeadline, paused, localClock, localDeadline,
-                   resourceVars, acquisitions>>
+                   resourceVars>>
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -361,12 +348,11 @@ WriteResource(c) ==
        IN IF ~Fencing \/ token >= fenceToken
           THEN /\ fenceToken' = Max(fenceToken, token)
                /\ accepted' = Append(accepted,
-                                [client      |-> c,
-                                 token       |-> token,
-                                 acquisition |-> myAcquisition[c],
-                                 keyDeleted  |-> createRevision[c] /= token])
+                                [client     |-> c,
+                                 token      |-> token,
+                                 keyDeleted |-> createRevision[c] /= token])
           ELSE UNCHANGED resourceVars
-    /\ UNCHANGED <<serverVars, clientVars, historyVars>>
+    /\ UNCHANGED <<serverVars, clientVars>>
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -396,8 +382,7 @@ Spec == Init /\ [][Next]_vars
 (***************************************************************************)
 
 Phases == {Idle, Leased, Waiting, Holding}
-Writes == [client : Clients, token : Nat \ {0}, acquisition : Nat \ {0},
-           keyDeleted : BOOLEAN]
+Writes == [client : Clients, token : Nat \ {0}, keyDeleted : BOOLEAN]
 
 \* Every variable holds a value of the expected shape, and the clocks and
 \* beliefs agree with each other as the actions keep them.
@@ -414,14 +399,11 @@ TypeOKInv ==
     /\ waitFor \in [Clients -> 0 .. revision]
     /\ fenceToken \in 0 .. revision
     /\ accepted \in Seq(Writes)
-    /\ acquisitions \in Nat
-    /\ myAcquisition \in [Clients -> 0 .. acquisitions]
     /\ \A c \in Clients :
            /\ localClock[c] <= clock
            /\ clock - localClock[c] <= MaxDrift
            /\ (phase[c] = Idle) = (localDeadline[c] = 0)
            /\ (phase[c] \in {Waiting, Holding}) = (myRevision[c] /= 0)
-           /\ (phase[c] = Holding) = (myAcquisition[c] /= 0)
            /\ waitFor[c] /= 0 => phase[c] = Waiting
 
 \* Mutual exclusion as the clients see it: no two clients believe they
@@ -442,20 +424,24 @@ LiveHolderExclusionInv ==
         /\ phase[d] = Holding /\ createRevision[d] = myRevision[d]
         => c = d
 
-\* The resource never accepts a write from a superseded holder:
-\* (1) every accepted write's token is at least every token accepted
-\*     before it; and
-\* (2) no write from a holder whose key had been deleted is accepted
-\*     after a write from a holder that acquired the lock later.
-\* (2) speaks of the order of Acquire steps, not of tokens: it holds with
-\* Fencing only because the lock hands out create revisions in the order
-\* it hands out the lock.
+\* The lock's order is the order of create revisions: no key created
+\* before a believing holder's is left in the store.  So whoever holds the
+\* lock after a holder, in the server's eyes, has a key created later and
+\* carries a larger token.  (The order in which clients come to believe is
+\* not the lock's order: a late answer can make a client believe after
+\* its successor does.)
+LockOrderInv ==
+    \A c \in Clients :
+        phase[c] = Holding => \A k \in Keys : k >= myRevision[c]
+
+\* The resource never accepts a write from a superseded holder: every
+\* accepted write's token is at least every token accepted before it.
+\* With LockOrderInv this is the statement about holders: no write from a
+\* holder whose key had been deleted is accepted after a write from a
+\* holder that came after it in the lock's order.
 FencedResourceSafetyInv ==
     \A i, j \in 1 .. Len(accepted) :
-        i < j =>
-            /\ accepted[i].token <= accepted[j].token
-            /\ accepted[j].keyDeleted =>
-                   accepted[i].acquisition <= accepted[j].acquisition
+        i < j => accepted[i].token <= accepted[j].token
 
 \* Reachability checks, expected to FAIL (a violation is the witness):
 

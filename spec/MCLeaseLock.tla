@@ -71,7 +71,7 @@ LocalLeaseLeft(c) ==
          ELSE 1
 TimeView ==
     << revision, createRevision, phase, paused, myRevision, waitFor,
-       resourceVars, historyVars, pauses,
+       resourceVars, pauses,
        [c \in Clients |-> LeaseLeft(c)],
        [c \in Clients |-> clock - localClock[c]],
        [c \in Clients |-> LocalLeaseLeft(c)] >>
