@@ -9,6 +9,9 @@
 //                                        the same, on key-value nodes with C clients whose
 //                                        operations are written down as a history;
 //                                        --keep-going runs on past a spec violation
+//   etcetera-sim --seed S --locks C [--pauses P] [--lock-bug NAME] [...]
+//                                        C lock clients whose processes may pause past their
+//                                        leases, a fenced resource, the lock properties
 //   etcetera-sim --list-bugs | --list-faults
 //
 // A random run checks every invariant after every trace event, then liveness
@@ -29,6 +32,7 @@
 #include "raft/mutant.h"
 #include "raft/trace.h"
 #include "sim/kv_run.h"
+#include "sim/lock_run.h"
 #include "sim/script/env.h"
 #include "sim/script/script.h"
 #include "sim/shrink.h"
@@ -47,6 +51,8 @@ constexpr const char* kUsage =
     "       etcetera-sim --seed S --clients C [--history FILE] [--serializable PERCENT]\n"
     "                    [--nodes N] [--steps K] [--faults PROFILE] [--bug NAME] [--trace FILE]\n"
     "                    [--keep-going]\n"
+    "       etcetera-sim --seed S --locks C [--pauses PER_MILLE] [--lock-bug NAME]\n"
+    "                    [--nodes N] [--steps K] [--faults PROFILE] [--trace FILE]\n"
     "       etcetera-sim --list-bugs | --list-faults\n";
 
 // A progress bar on stderr, shown only once a run has taken two seconds.
@@ -185,6 +191,9 @@ struct RandomArgs {
   int serializable_percent = 0;
   std::string history_path;
   bool keep_going = false;  // a kv run goes on past a spec violation, for the whole history
+  int locks = 0;            // > 0: this many lock clients on one lock
+  int pauses = 0;           // per mille per tick: a lock client's process pauses past its lease
+  lock::Mutant lock_mutant = lock::Mutant::kNone;
 };
 
 // Leaders per term, commits and faults, from the run's checks and cluster.
@@ -310,6 +319,23 @@ int run_random(const RandomArgs& a) {
   return 0;
 }
 
+// --trace FILE for a client run: the file and the sink writing to it, or
+// neither without a path. open() says why it cannot write, and fails.
+struct TraceFile {
+  std::ofstream file;
+  std::unique_ptr<raft::JsonLinesSink> sink;
+  bool open(const std::string& path) {
+    if (path.empty()) return true;
+    file.open(path);
+    if (!file) {
+      std::fprintf(stderr, "etcetera-sim: cannot write %s\n", path.c_str());
+      return false;
+    }
+    sink = std::make_unique<raft::JsonLinesSink>(file);
+    return true;
+  }
+};
+
 // Key-value clients on a fault schedule: prints what they did and writes
 // their history (sim/kv_run.h).
 int run_kv_clients(const RandomArgs& a) {
@@ -319,17 +345,9 @@ int run_kv_clients(const RandomArgs& a) {
   o.workload.clients = a.clients;
   o.workload.serializable_percent = a.serializable_percent;
   o.stop_at_violation = !a.keep_going;
-  std::ofstream trace_file;
-  std::unique_ptr<raft::JsonLinesSink> sink;
-  if (!a.trace_path.empty()) {
-    trace_file.open(a.trace_path);
-    if (!trace_file) {
-      std::fprintf(stderr, "etcetera-sim: cannot write %s\n", a.trace_path.c_str());
-      return 2;
-    }
-    sink = std::make_unique<raft::JsonLinesSink>(trace_file);
-  }
-  const auto result = sim::run_kv(o, sink.get());
+  TraceFile trace;
+  if (!trace.open(a.trace_path)) return 2;
+  const auto result = sim::run_kv(o, trace.sink.get());
   const auto& s = result.stats;
   std::printf(
       "operations: %llu invoked, %llu ok, %llu failed, %llu unknown (timed out); "
@@ -354,6 +372,39 @@ int run_kv_clients(const RandomArgs& a) {
   }
   std::printf("ok: every raft invariant held after every event, and the replicas agree\n");
   return 0;
+}
+
+// Lock clients on a fault schedule (sim/lock_run.h): what each believed and
+// what the protected resource accepted, then the properties of
+// docs/locks.md. Exit 1 if the fenced resource or the lock order failed.
+int run_lock_clients(const RandomArgs& a) {
+  sim::LockRunOptions o;
+  o.schedule = a.options;
+  o.steps = a.steps;
+  o.workload.clients = a.locks;
+  o.workload.pause_per_mille = a.pauses;
+  o.workload.mutant = a.lock_mutant;
+  TraceFile trace;
+  if (!trace.open(a.trace_path)) return 2;
+  const auto run = sim::run_lock(o, trace.sink.get());
+  std::printf("%s", sim::describe_run(run).c_str());
+  bool failed = false;
+  auto report = [&](const char* what, const std::optional<std::string>& problem, bool must_hold) {
+    std::printf("%-44s %s\n", what, problem ? problem->c_str() : "holds");
+    failed = failed || (problem && must_hold);
+  };
+  std::optional<std::string> overlap;
+  if (auto o2 = sim::find_overlapping_beliefs(run.beliefs)) {
+    overlap = "clients " + std::to_string(o2->earlier.client) + " and " +
+              std::to_string(o2->later.client) + " believed at once (tokens " +
+              std::to_string(o2->earlier.token) + " and " + std::to_string(o2->later.token) + ")";
+  }
+  report("mutual exclusion (a lease alone cannot):", overlap, false);
+  report("fenced resource:", sim::check_fenced_writes(run.writes), true);
+  report("granted only with the waiter's key alive:",
+         sim::check_acquired_with_own_key(run.acquires), true);
+  if (run.violation) report("raft spec:", run.violation, true);
+  return failed ? 1 : 0;
 }
 
 std::optional<std::uint64_t> number(const std::string& s) {
@@ -447,6 +498,24 @@ int main(int argc, char** argv) {
       auto v = value();
       if (!v) return fail("--history needs a file");
       a.history_path = *v;
+    } else if (arg == "--locks") {
+      auto n = count("--locks");
+      if (!n || *n < 1 || *n > 20) return fail("--locks takes 1 to 20");
+      a.locks = static_cast<int>(*n);
+    } else if (arg == "--pauses") {
+      auto n = count("--pauses");
+      if (!n || *n > 1000) return fail("--pauses takes a chance per tick in per mille, 0 to 1000");
+      a.pauses = static_cast<int>(*n);
+    } else if (arg == "--lock-bug") {
+      auto v = value();
+      auto m = v ? lock::mutant_by_name(*v) : std::nullopt;
+      if (!m) {
+        std::string names;
+        for (const auto& info : lock::all_mutants())
+          names += " " + std::string(info.name);
+        return fail("--lock-bug takes one of:" + names);
+      }
+      a.lock_mutant = *m;
     } else if (arg == "--keep-going") {
       a.keep_going = true;
     } else if (arg == "--coverage") {
@@ -468,6 +537,13 @@ int main(int argc, char** argv) {
   if (!random) return fail("give a SCRIPT, -i, or --seed S");
   if (a.clients == 0 && (!a.history_path.empty() || a.serializable_percent > 0 || a.keep_going))
     return fail("--history, --serializable and --keep-going need --clients");
+  if (a.locks == 0 && (a.pauses > 0 || a.lock_mutant != lock::Mutant::kNone))
+    return fail("--pauses and --lock-bug need --locks");
+  if (a.locks > 0) {
+    if (a.clients > 0) return fail("give --clients or --locks, not both");
+    if (a.runs > 1) return fail("--locks runs one schedule; leave out --runs");
+    return run_lock_clients(a);
+  }
   if (a.clients > 0) {
     if (a.runs > 1) return fail("--clients runs one schedule; leave out --runs");
     return run_kv_clients(a);
