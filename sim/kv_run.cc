@@ -1,5 +1,7 @@
 #include "sim/kv_run.h"
 
+#include "sim/client_run.h"
+
 #include <map>
 
 namespace etcetera::sim {
@@ -25,26 +27,13 @@ KvRunResult run_kv(const KvRunOptions& options, raft::TraceSink* trace) {
   schedule.kv = true;
   ScheduleRunner runner(schedule, trace);
   KvWorkloadOptions workload_options = options.workload;
-  workload_options.seed = options.workload.seed * 31 + schedule.seed;
+  workload_options.seed = client_seed(options.workload.seed, schedule.seed);
   KvWorkload workload(runner.cluster(), workload_options);
 
-  raft::Rng rng(schedule.seed);
   KvRunResult result;
-  for (Step step : random_schedule(rng, options.steps, schedule.profile)) {
-    // The workload is the only client: the schedule's own proposals and
-    // reads become ticks of time, in which the clients act.
-    if (step.kind == Kind::kPropose || step.kind == Kind::kRead) step.kind = Kind::kTime;
-    runner.run(step);
-    if (step.kind == Kind::kTime) workload.step();
-    if (runner.violation() && options.stop_at_violation) break;
-  }
-  // The faults stop; the open operations get time to finish.
-  runner.heal_everything(LinkFaults{0, 1, 0, 0});
-  for (Time t = 0; t < options.settle && !(runner.violation() && options.stop_at_violation); ++t) {
-    runner.advance_time();
-    workload.step(/*start_new=*/false);
-    if (workload.idle()) break;
-  }
+  run_with_clients(
+      runner, {options.steps, options.settle, options.stop_at_violation},
+      {[&](bool start_new) { workload.step(start_new); }, [&] { return workload.idle(); }});
   workload.finish();
   runner.cluster().stabilize();
 

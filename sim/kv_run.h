@@ -1,4 +1,4 @@
-// A key-value run of the simulator: a random fault schedule (sim/schedule.h)
+// A key-value run of the simulator (the shape of sim/client_run.h): a random fault schedule
 // on a cluster of key-value nodes, with KvWorkload clients (sim/kv_workload.h)
 // taking a turn at every tick of virtual time; then the faults stop, the
 // cluster heals, and the clients' open operations get time to finish. The

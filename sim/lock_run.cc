@@ -1,5 +1,7 @@
 #include "sim/lock_run.h"
 
+#include "sim/client_run.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -12,29 +14,14 @@ LockRunResult run_lock(const LockRunOptions& options, raft::TraceSink* trace) {
   schedule.kv = true;
   ScheduleRunner runner(schedule, trace);
   LockWorkloadOptions workload_options = options.workload;
-  workload_options.seed = options.workload.seed * 31 + schedule.seed;
+  workload_options.seed = client_seed(options.workload.seed, schedule.seed);
   LockWorkload workload(runner.cluster(), workload_options);
 
-  raft::Rng rng(schedule.seed);
-  for (Step step : random_schedule(rng, options.steps, schedule.profile)) {
-    // The lock clients are the only clients: the schedule's own proposals
-    // and reads become ticks of time, in which the clients act.
-    if (step.kind == Kind::kPropose || step.kind == Kind::kRead) step.kind = Kind::kTime;
-    runner.run(step);
-    if (step.kind == Kind::kTime) workload.step();
-    if (runner.violation()) break;
-  }
-  // The faults stop; holders finish their turn and unlock, nobody starts again.
-  runner.heal_everything(LinkFaults{0, 1, 0, 0});
+  // At the end holders finish their turn and unlock; nobody starts again.
   LockRunResult result;
-  for (Time t = 0; t < options.settle && !runner.violation(); ++t) {
-    runner.advance_time();
-    workload.step(/*start_new=*/false);
-    if (workload.idle()) {
-      result.settled = true;
-      break;
-    }
-  }
+  result.settled = run_with_clients(
+      runner, {options.steps, options.settle},
+      {[&](bool start_new) { workload.step(start_new); }, [&] { return workload.idle(); }});
   workload.finish();
 
   result.violation = runner.violation();
