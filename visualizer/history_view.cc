@@ -13,6 +13,7 @@ namespace etcetera::viz {
 namespace {
 
 using spec::lin::History;
+using spec::lin::is_read;
 using spec::lin::kNever;
 using spec::lin::Operation;
 using spec::lin::Outcome;
@@ -23,10 +24,6 @@ std::string px(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", v);
   return buf;
-}
-
-bool is_read(const Operation& op) {
-  return op.f == "read" || op.f == "get";
 }
 
 // The empty string is quoted: "get → " would read as a value left out.

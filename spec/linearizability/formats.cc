@@ -358,7 +358,7 @@ std::expected<History, ParseError> parse_history(std::string_view text, Format f
     if (e.type == "info") continue;  // unknown: it never returns
     op.ret = h.events++;
     op.revision = e.revision;
-    const bool read = op.f == "read" || op.f == "get";
+    const bool read = is_read(op);
     if (e.type == "ok") {
       op.outcome = Outcome::kOk;
       if (read) op.output = e.value;

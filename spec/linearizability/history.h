@@ -37,6 +37,11 @@ struct Operation {
   std::int64_t revision = 0;  // etcd's revision in the answer, when the history has them
 };
 
+// A read of the register ("read", Jepsen's word) or of a key ("get").
+inline bool is_read(const Operation& op) {
+  return op.f == "read" || op.f == "get";
+}
+
 struct History {
   std::vector<Operation> operations;  // in order of invocation
   std::size_t events = 0;             // invocations and returns counted

@@ -18,10 +18,6 @@ bool is(const std::string& state, const std::optional<std::string>& v) {
            : state == "N";
 }
 
-bool is_read(const Operation& op) {
-  return op.f == "read" || op.f == "get";
-}
-
 // The register semantics every model here shares, for one key.
 void register_step(const std::string& state, const Operation& op, std::vector<std::string>& next) {
   const bool unknown = op.outcome == Outcome::kUnknown;
