@@ -1,6 +1,8 @@
 #include "raft/describe.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 #include "raft/configuration.h"
 #include "raft/types.h"
@@ -24,6 +26,28 @@ std::string pascal_case(const std::string& upper_snake) {
 
 std::string n(std::uint64_t v) {
   return std::to_string(v);
+}
+
+// Leases as etcd's tools print them, in hex (the lock keys carry them so).
+std::string lease_text(std::int64_t lease) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(lease));
+  return buf;
+}
+
+// An entry's command as text when it is text (the scripts' "x=1"); an
+// encoded request (the key-value store's protobuf) by its size, so that
+// binary never reaches a terminal, a DOT label or a JSON string.
+std::string data_text(const std::string& data) {
+  const bool printable = std::ranges::all_of(data, [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x7f;
+  });
+  return printable ? data : "(" + n(data.size()) + " bytes)";
+}
+
+std::string client_text(std::uint64_t client) {
+  return "client " + n(client);
 }
 
 std::string entries_text(const google::protobuf::RepeatedPtrField<pb::Entry>& entries) {
@@ -168,6 +192,46 @@ std::string event_text(const pb::Event& e) {
       return "duplicated " + describe(e.message_duplicated().message());
     case pb::Event::kNote:
       return e.note().text();
+    case pb::Event::kLockEnqueued: {
+      const auto& q = e.lock_enqueued();
+      return client_text(q.client()) + " enqueues " + q.key() + " on lock " + q.lock() +
+             " (create revision " + n(static_cast<std::uint64_t>(q.revision())) + ", lease " +
+             lease_text(q.lease()) + ")";
+    }
+    case pb::Event::kLockDequeued: {
+      const auto& q = e.lock_dequeued();
+      return q.key() + " (" + client_text(q.client()) + ", revision " +
+             n(static_cast<std::uint64_t>(q.revision())) + ") leaves the queue of " + q.lock() +
+             ": " + q.cause();
+    }
+    case pb::Event::kLockAcquired:
+      return client_text(e.lock_acquired().client()) + " believes it holds " +
+             e.lock_acquired().lock() + ", fencing token " +
+             n(static_cast<std::uint64_t>(e.lock_acquired().token()));
+    case pb::Event::kLockReleased:
+      return client_text(e.lock_released().client()) + " stops believing it holds " +
+             e.lock_released().lock() + " (token " +
+             n(static_cast<std::uint64_t>(e.lock_released().token())) +
+             "): " + e.lock_released().reason();
+    case pb::Event::kLeaseEnded:
+      return client_text(e.lease_ended().client()) + "'s lease " +
+             lease_text(e.lease_ended().lease()) +
+             " is gone: expired and revoked, its keys deleted";
+    case pb::Event::kClientPaused:
+      return client_text(e.client_paused().client()) + " pauses (stop the world) until t=" +
+             n(e.client_paused().until());
+    case pb::Event::kClientResumed:
+      return client_text(e.client_resumed().client()) +
+             " runs again, still believing what it believed";
+    case pb::Event::kResourceWritten: {
+      const auto& w = e.resource_written();
+      const std::string token = n(static_cast<std::uint64_t>(w.token()));
+      const std::string highest = n(static_cast<std::uint64_t>(w.highest()));
+      return "the resource " + std::string(w.accepted() ? "accepts " : "REFUSES ") +
+             client_text(w.client()) + "'s write with token " + token +
+             (w.accepted() ? " (highest seen " + highest + ")"
+                           : ": it has seen token " + highest);
+    }
     default:
       return "(empty event)";
   }
@@ -194,7 +258,7 @@ std::string describe(const pb::Entry& e) {
     pb::ConfChange cc;
     out += cc.ParseFromString(e.data()) ? ":conf(" + describe(cc) + ")" : ":conf(undecodable)";
   } else if (!e.data().empty()) {
-    out += ":" + e.data();
+    out += ":" + data_text(e.data());
   }
   return out;
 }

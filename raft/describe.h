@@ -16,7 +16,8 @@ std::string message_type_name(pb::MessageType t);  // "AppendEntriesRequest", ..
 
 // "1->2 AppendEntriesRequest term=2 prev=1/1 entries=[2/2 3/2:x] commit=1"
 std::string describe(const pb::Message& m);
-// "3/2:x" (index/term, then the data if there is any)
+// "3/2:x" (index/term, then the data if there is any: as text when it is
+// printable, else as its size, "3/2:(14 bytes)")
 std::string describe(const pb::Entry& e);
 // "Timeout: role Follower -> PreCandidate" — without the node id.
 std::string describe(const pb::Event& e);

@@ -70,6 +70,12 @@ void Cluster::note(const std::string& text) {
   trace_->record(e);
 }
 
+void Cluster::report(raft::pb::Event event) {
+  if (trace_ == nullptr) return;
+  event.set_node(0);
+  recorder_.record(event);
+}
+
 std::vector<NodeId> Cluster::ids() const {
   std::vector<NodeId> out;
   for (const auto& [id, m] : nodes_)

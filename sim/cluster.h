@@ -165,6 +165,12 @@ class Cluster {
 
   // A line of narrative in the trace (a Note event), for whoever replays it.
   void note(const std::string& text);
+  // An event of a layer above raft (a lock client's, raft/trace.proto):
+  // recorded with Event.node 0 and the virtual time. The caller sets the
+  // action and the kind.
+  void report(raft::pb::Event event);
+  // Whether events are recorded at all: callers may skip building them.
+  bool tracing() const { return trace_ != nullptr; }
 
   void crash(NodeId id);
   // REQUIRES: !is_up(id). Returns the error if the node cannot be rebuilt.

@@ -2,7 +2,9 @@
 
 #include <utility>
 
+#include "kv/store.h"
 #include "lock/guarded_write.h"
+#include "lock/requests.h"
 
 namespace etcetera::sim {
 
@@ -42,38 +44,116 @@ bool LockWorkload::idle() const {
 }
 
 void LockWorkload::step(bool start_new) {
+  // What the store did in the cluster's tick first, then what the clients
+  // make of it: a trace tells a key's arrival before its owner's acquire.
+  const kv::Store& ahead = most_advanced_store();
+  notice_lease_ends(ahead);
+  if (cluster_.tracing()) report_queue(ahead);
   for (auto& c : clients_) {
     const bool awake = cluster_.now() >= c.paused_until;
     if (awake && start_new && options_.pause_per_mille > 0 &&
         rng_.in_range(0, 1000) < static_cast<std::uint64_t>(options_.pause_per_mille)) {
-      // A stop-the-world pause: the process's time stands still, the
-      // world's does not.
-      const Time length = rng_.in_range(options_.pause_min, options_.pause_max + 1);
-      c.paused_until = cluster_.now() + length;
-      pauses_.push_back(Pause{c.id, cluster_.now(), c.paused_until});
+      start_pause(c, rng_.in_range(options_.pause_min, options_.pause_max + 1));
       continue;
     }
-    if (awake) step_client(c, start_new);
+    if (!awake) continue;
+    if (c.asleep) {
+      c.asleep = false;
+      raft::pb::Event e;
+      e.set_action("Resume");
+      e.mutable_client_resumed()->set_client(static_cast<std::uint64_t>(c.id));
+      report(std::move(e));
+    }
+    step_client(c, start_new);
   }
   retired_mutexes_.clear();
   retired_sessions_.clear();
-  notice_lease_ends();
 }
 
-void LockWorkload::notice_lease_ends() {
+void LockWorkload::pause(int client, Time length) {
+  start_pause(clients_.at(static_cast<std::size_t>(client - 1)), length);
+}
+
+bool LockWorkload::believes(int client) const {
+  return clients_.at(static_cast<std::size_t>(client - 1)).belief.has_value();
+}
+
+// A stop-the-world pause: the process's time stands still, the world's does not.
+void LockWorkload::start_pause(Client& c, Time length) {
+  c.paused_until = cluster_.now() + length;
+  c.asleep = true;
+  pauses_.push_back(Pause{c.id, cluster_.now(), c.paused_until});
+  raft::pb::Event e;
+  e.set_action("Pause");
+  e.mutable_client_paused()->set_client(static_cast<std::uint64_t>(c.id));
+  e.mutable_client_paused()->set_until(c.paused_until);
+  report(std::move(e));
+}
+
+const kv::Store& LockWorkload::most_advanced_store() const {
   std::optional<NodeId> ahead;
   for (NodeId id : cluster_.ids()) {
     if (!ahead || cluster_.kv(id).applied_index() > cluster_.kv(*ahead).applied_index()) ahead = id;
   }
-  const kv::Lessor& lessor = cluster_.kv(*ahead).store().lessor();
+  return cluster_.kv(*ahead).store();
+}
+
+void LockWorkload::notice_lease_ends(const kv::Store& ahead) {
   for (auto it = live_leases_.begin(); it != live_leases_.end();) {
-    if (lessor.contains(it->first)) {
+    if (ahead.lessor().contains(it->first)) {
       ++it;
       continue;
     }
     lease_ends_.push_back(LeaseEnd{it->second, it->first, cluster_.now()});
+    raft::pb::Event e;
+    e.set_action("LeaseEnd");
+    e.mutable_lease_ended()->set_client(static_cast<std::uint64_t>(it->second));
+    e.mutable_lease_ended()->set_lease(it->first);
+    report(std::move(e));
     it = live_leases_.erase(it);
   }
+}
+
+void LockWorkload::report_queue(const kv::Store& ahead) {
+  const std::string prefix = lock::queue_prefix(options_.lock_name);
+  std::map<std::string, QueuedKey> now;
+  etcdserverpb::RangeRequest range;
+  range.set_key(prefix);
+  range.set_range_end(kv::prefix_end(prefix));
+  if (auto read = ahead.range(range)) {
+    for (const auto& kv : read->kvs())
+      now[kv.key()] = QueuedKey{kv.create_revision(), kv.lease()};
+  }
+  auto owner = [&](kv::LeaseId lease) {
+    auto it = lease_owner_.find(lease);
+    return it == lease_owner_.end() ? 0 : static_cast<std::uint64_t>(it->second);
+  };
+  for (const auto& [key, was] : queue_) {
+    if (now.contains(key)) continue;
+    raft::pb::Event e;
+    e.set_action("Dequeue");
+    auto* d = e.mutable_lock_dequeued();
+    d->set_lock(options_.lock_name);
+    d->set_client(owner(was.lease));
+    d->set_key(key);
+    d->set_revision(was.revision);
+    d->set_cause(ahead.lessor().contains(was.lease) ? "deleted by its owner's unlock"
+                                                    : "its lease expired");
+    report(std::move(e));
+  }
+  for (const auto& [key, is] : now) {
+    if (queue_.contains(key)) continue;
+    raft::pb::Event e;
+    e.set_action("Enqueue");
+    auto* q = e.mutable_lock_enqueued();
+    q->set_lock(options_.lock_name);
+    q->set_client(owner(is.lease));
+    q->set_key(key);
+    q->set_revision(is.revision);
+    q->set_lease(is.lease);
+    report(std::move(e));
+  }
+  queue_ = std::move(now);
 }
 
 void LockWorkload::step_client(Client& c, bool start_new) {
@@ -123,6 +203,7 @@ void LockWorkload::open_session(Client& c) {
     if (lease) {
       c.phase = Phase::kIdle;
       live_leases_[*lease] = c.id;
+      lease_owner_[*lease] = c.id;
     } else {
       retire(c, /*session_too=*/true);
     }
@@ -156,6 +237,12 @@ void LockWorkload::on_locked(Client& c, lock::Result<lock::Mutex::Locked> locked
                               own_key_present(locked->key, locked->fencing_token, read_at)});
   c.belief = beliefs_.size();
   beliefs_.push_back(Belief{c.id, locked->fencing_token, cluster_.now(), std::nullopt, ""});
+  raft::pb::Event e;
+  e.set_action("Acquire");
+  e.mutable_lock_acquired()->set_lock(options_.lock_name);
+  e.mutable_lock_acquired()->set_client(static_cast<std::uint64_t>(c.id));
+  e.mutable_lock_acquired()->set_token(locked->fencing_token);
+  report(std::move(e));
   c.phase = Phase::kHolding;
   c.held_for = 0;
 }
@@ -180,7 +267,18 @@ bool LockWorkload::write(Client& c) {
   // before the resource's refusal tells it so, and the store must refuse
   // it on its own.
   if (options_.store_writes) write_to_store(c);
-  if (!resource_.write(c.id, c.mutex->fencing_token(), cluster_.now())) {
+  const kv::Revision token = c.mutex->fencing_token();
+  const kv::Revision highest = resource_.highest_token();
+  const bool accepted = resource_.write(c.id, token, cluster_.now());
+  raft::pb::Event e;
+  e.set_action("ResourceWrite");
+  auto* w = e.mutable_resource_written();
+  w->set_client(static_cast<std::uint64_t>(c.id));
+  w->set_token(token);
+  w->set_accepted(accepted);
+  w->set_highest(highest);
+  report(std::move(e));
+  if (!accepted) {
     // Someone with a later token has written: our turn ended while we
     // were not looking, so our lease, and with it our session, is gone.
     ++stats_.refused_writes;
@@ -223,9 +321,17 @@ void LockWorkload::on_lost(Client& c) {
 
 void LockWorkload::end_belief(Client& c, const std::string& why) {
   if (!c.belief) return;
-  beliefs_[*c.belief].to = cluster_.now();
-  beliefs_[*c.belief].ended = why;
+  Belief& b = beliefs_[*c.belief];
+  b.to = cluster_.now();
+  b.ended = why;
   c.belief.reset();
+  raft::pb::Event e;
+  e.set_action("Release");
+  e.mutable_lock_released()->set_lock(options_.lock_name);
+  e.mutable_lock_released()->set_client(static_cast<std::uint64_t>(c.id));
+  e.mutable_lock_released()->set_token(b.token);
+  e.mutable_lock_released()->set_reason(why);
+  report(std::move(e));
 }
 
 void LockWorkload::retire(Client& c, bool session_too) {

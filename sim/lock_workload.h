@@ -16,6 +16,12 @@
 // When it wakes it carries on where it stopped, still believing what it
 // believed: the classic way two clients come to believe they hold one lock.
 //
+// With a trace, the clients' story goes into it as the lock layer's events
+// (raft/trace.proto): keys entering and leaving the queue as the most
+// advanced replica shows them, beliefs begun and ended, leases ended,
+// pauses, and the resource's verdicts. The visualizer's lock view replays
+// them.
+//
 // What is recorded for checking: every interval in which a client believed
 // it held the lock, every acquire (with whether its own key still existed at
 // the revision of the read that granted it), every key enqueued, and the
@@ -121,6 +127,12 @@ class LockWorkload final : public KvListener {
   void step(bool start_new = true);
   // Every client is idle (not locking, holding or unlocking) and awake.
   bool idle() const;
+  // Pauses client `client` (1-based) now, for `length` ticks of virtual
+  // time, as a random pause would: for scenarios told step by step (the
+  // demo's paused holder).
+  void pause(int client, Time length);
+  // Whether client `client` believes it holds the lock.
+  bool believes(int client) const;
   // Closes the beliefs still open at the end of the run.
   void finish();
 
@@ -145,6 +157,7 @@ class LockWorkload final : public KvListener {
     std::uint32_t rate = 1000;  // per mille of virtual time
     std::uint32_t carry = 0;
     Time paused_until = 0;              // asleep while now() < paused_until
+    bool asleep = false;                // paused, and its waking not yet reported
     Time held_for = 0;                  // own ticks since the acquire
     bool enqueue_seen = false;          // its key's token recorded in enqueued_
     std::optional<std::size_t> belief;  // index into beliefs_ while it believes
@@ -165,7 +178,13 @@ class LockWorkload final : public KvListener {
   // Drops the client's mutex (and its session, if the lease is gone) at the
   // end of the step, not inside their own callbacks.
   void retire(Client& c, bool session_too);
-  void notice_lease_ends();
+  void start_pause(Client& c, Time length);
+  void notice_lease_ends(const kv::Store& ahead);
+  // The lock's queue as the store `ahead` holds it, against the last look:
+  // keys that came and went, as trace events.
+  void report_queue(const kv::Store& ahead);
+  const kv::Store& most_advanced_store() const;
+  void report(raft::pb::Event e) { cluster_.report(std::move(e)); }
   std::optional<bool> own_key_present(const std::string& key, kv::Revision token,
                                       kv::Revision at) const;
 
@@ -183,6 +202,12 @@ class LockWorkload final : public KvListener {
   std::vector<kv::Revision> enqueued_;
   std::vector<Pause> pauses_;
   std::map<kv::LeaseId, int> live_leases_;  // granted and not yet seen gone: lease -> client
+  std::map<kv::LeaseId, int> lease_owner_;  // every lease ever granted: lease -> client
+  struct QueuedKey {
+    kv::Revision revision = 0;
+    kv::LeaseId lease = 0;
+  };
+  std::map<std::string, QueuedKey> queue_;  // the queue as last reported (with a trace)
   std::vector<LeaseEnd> lease_ends_;
   std::vector<StoreWrite> store_writes_;
   LockWorkloadStats stats_;

@@ -8,10 +8,12 @@
 // resource never accepts a write that goes back to an older holder.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 
+#include "raft/trace.h"
 #include "sim/lock_run.h"
 
 namespace etcetera::sim {
@@ -152,6 +154,74 @@ TEST_CASE(
   // the lock is never granted to it.
   const auto run = run_lock(pausing_clients(*caught, "none"));
   CHECK_FALSE(check_acquired_with_own_key(run.acquires).has_value());
+}
+
+// The trace tells the same story the run recorded, as the lock layer's
+// events: what the lock view replays is what the properties judged.
+TEST_CASE("a traced lock run tells its clients' story as lock events", "[lock-sim]") {
+  raft::TraceBuffer trace;
+  const LockRunResult run = run_lock(pausing_clients(1, "crashes"), &trace);
+  REQUIRE(run.violation == std::nullopt);
+  REQUIRE(run.stats.pauses > 0);
+
+  std::vector<std::pair<int, kv::Revision>> acquired, released;
+  std::vector<ProtectedResource::Write> written;
+  std::vector<Pause> paused;
+  std::vector<kv::Revision> enqueued;
+  std::size_t lease_ends = 0, dequeued = 0;
+  for (const auto& e : trace.events()) {
+    if (e.kind_case() >= raft::pb::Event::kLockEnqueued) CHECK(e.node() == 0);
+    switch (e.kind_case()) {
+      case raft::pb::Event::kLockAcquired:
+        acquired.emplace_back(e.lock_acquired().client(), e.lock_acquired().token());
+        break;
+      case raft::pb::Event::kLockReleased:
+        released.emplace_back(e.lock_released().client(), e.lock_released().token());
+        break;
+      case raft::pb::Event::kResourceWritten:
+        written.push_back({static_cast<int>(e.resource_written().client()),
+                           e.resource_written().token(), e.time(),
+                           e.resource_written().accepted()});
+        break;
+      case raft::pb::Event::kClientPaused:
+        paused.push_back({static_cast<int>(e.client_paused().client()), e.time(),
+                          e.client_paused().until()});
+        break;
+      case raft::pb::Event::kLockEnqueued:
+        enqueued.push_back(e.lock_enqueued().revision());
+        break;
+      case raft::pb::Event::kLockDequeued:
+        ++dequeued;
+        break;
+      case raft::pb::Event::kLeaseEnded:
+        ++lease_ends;
+        break;
+      default:
+        break;
+    }
+  }
+  REQUIRE(acquired.size() == run.beliefs.size());
+  for (std::size_t i = 0; i < acquired.size(); ++i) {
+    CHECK(acquired[i].first == run.beliefs[i].client);
+    CHECK(acquired[i].second == run.beliefs[i].token);
+  }
+  CHECK(released.size() == run.beliefs.size());  // finish() closes the open ones
+  REQUIRE(written.size() == run.writes.size());
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    CHECK(written[i].client == run.writes[i].client);
+    CHECK(written[i].token == run.writes[i].token);
+    CHECK(written[i].time == run.writes[i].time);
+    CHECK(written[i].accepted == run.writes[i].accepted);
+  }
+  REQUIRE(paused.size() == run.pauses.size());
+  for (std::size_t i = 0; i < paused.size(); ++i)
+    CHECK(paused[i].to == run.pauses[i].to);
+  CHECK(lease_ends == run.lease_ends.size());
+  // Every key a client saw enqueued was seen in the store's queue; every key
+  // that left it had come in.
+  for (kv::Revision token : run.enqueued)
+    CHECK(std::ranges::find(enqueued, token) != enqueued.end());
+  CHECK(dequeued <= enqueued.size());
 }
 
 }  // namespace
