@@ -3,44 +3,21 @@
 // re-election, and the old leader's return. Every event is printed as one
 // readable line, prefixed by the tick it happened in; the whole run is kept
 // as a trace (JSON lines) and written as an HTML replay to step through.
+// Then a second chapter (sim/demo_locks.cc): a lock handed over among three
+// clients while one holder sleeps past its lease, in a replay of its own.
 //   etcetera-demo [--html OUT.html] [--trace OUT.jsonl]
+//                 [--locks-html OUT.html] [--locks-trace OUT.jsonl]
 #include <cstdio>
-#include <fstream>
 #include <string>
 
-#include "raft/describe.h"
-#include "raft/trace.h"
 #include "sim/cluster.h"
-#include "visualizer/player.h"
-#include "visualizer/replay.h"
+#include "sim/demo_story.h"
 
 namespace {
 
 namespace raft = etcetera::raft;
 namespace sim = etcetera::sim;
-namespace viz = etcetera::viz;
-using raft::pb::Event;
-
-// Prints events as they happen and keeps them all. Heartbeats, their answers
-// and sends are left out of the printout: they would drown the story.
-class StorySink final : public raft::TraceSink {
- public:
-  raft::TraceBuffer all;
-  void record(const Event& e) override {
-    all.record(e);
-    if (e.kind_case() == Event::kMessageSent || e.kind_case() == Event::kMessageDuplicated) return;
-    if (e.kind_case() == Event::kNote) {
-      std::printf("\n=== %s\n", e.note().text().c_str());
-      return;
-    }
-    if (e.kind_case() == Event::kMessageReceived) {
-      auto t = e.message_received().message().type();
-      if (t == raft::pb::HEARTBEAT_REQUEST || t == raft::pb::HEARTBEAT_RESPONSE) return;
-    }
-    std::printf("t=%-3llu node %llu  %s\n", static_cast<unsigned long long>(e.time()),
-                static_cast<unsigned long long>(e.node()), raft::describe(e).c_str());
-  }
-};
+namespace demo = etcetera::demo;
 
 // Advances virtual time until `done` holds (or a generous bound passes).
 template <class Done>
@@ -54,49 +31,29 @@ void run_for(sim::Cluster& cluster, int ticks) {
     cluster.advance_time();
 }
 
-int write_replay(const StorySink& sink, const std::string& html, const std::string& trace) {
-  if (!trace.empty()) {
-    std::ofstream out(trace);
-    raft::JsonLinesSink lines(out);
-    for (const auto& e : sink.all.events())
-      lines.record(e);
-    if (!out) {
-      std::fprintf(stderr, "etcetera-demo: cannot write %s\n", trace.c_str());
-      return 1;
-    }
-  }
-  if (html.empty()) return 0;
-  std::ofstream out(html, std::ios::binary);
-  viz::Replay replay(sink.all.events());
-  viz::Graphviz graphviz;
-  viz::PlayerOptions options;
-  options.title = "etcetera demo: an election, commits, a leader crash and a re-election";
-  auto stats = viz::write_player(replay, viz::standard_views(), graphviz, options, out);
-  if (!stats) {
-    std::fprintf(stderr, "etcetera-demo: %s\n", stats.error().message.c_str());
-    return 1;
-  }
-  std::printf("\nreplay: %s (%zu steps)\n", html.c_str(), stats->steps);
-  std::printf("open it in a browser (file://%s); step with the arrow keys, jump with e, c, f\n",
-              html.c_str());
-  return 0;
-}
+constexpr const char* kUsage =
+    "usage: etcetera-demo [--html OUT.html] [--trace OUT.jsonl]\n"
+    "                     [--locks-html OUT.html] [--locks-trace OUT.jsonl]\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string html, trace;
+  std::string html, trace, locks_html, locks_trace;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if ((arg == "--html" || arg == "--trace") && i + 1 < argc) {
-      (arg == "--html" ? html : trace) = argv[++i];
-    } else {
-      std::fprintf(stderr, "usage: etcetera-demo [--html OUT.html] [--trace OUT.jsonl]\n");
+    std::string* value = arg == "--html"          ? &html
+                         : arg == "--trace"       ? &trace
+                         : arg == "--locks-html"  ? &locks_html
+                         : arg == "--locks-trace" ? &locks_trace
+                                                  : nullptr;
+    if (value == nullptr || i + 1 >= argc) {
+      std::fprintf(stderr, "%s", kUsage);
       return 2;
     }
+    *value = argv[++i];
   }
 
-  StorySink sink;
+  demo::StorySink sink;
   sim::ClusterOptions options;
   options.nodes = 5;
   options.seed = 7;
@@ -147,5 +104,12 @@ int main(int argc, char** argv) {
       if (!e.data().empty()) line += " " + e.data();
     std::printf("node %llu:%s\n", static_cast<unsigned long long>(id), line.c_str());
   }
-  return write_replay(sink, html, trace);
+  if (int status = demo::write_replay(
+          sink, html, trace,
+          {.title = "etcetera demo: an election, commits, a leader crash and a re-election",
+           .first_view = "cluster",
+           .keys = "e, c, f"});
+      status != 0)
+    return status;
+  return demo::run_lock_chapter(locks_html, locks_trace);
 }

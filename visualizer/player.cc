@@ -77,6 +77,17 @@ std::vector<std::string> step_tags(const Replay& r) {
     case Event::kNote:
       tags.push_back("note");
       break;
+    case Event::kLockAcquired:
+    case Event::kLockReleased:
+      tags.push_back("lock");
+      break;
+    case Event::kClientPaused:
+    case Event::kLeaseEnded:
+      tags.push_back("fault");
+      break;
+    case Event::kResourceWritten:
+      if (!e.resource_written().accepted()) tags.push_back("refused");
+      break;
     default:
       break;
   }
@@ -106,12 +117,21 @@ raft::Result<PlayerStats> write_player(Replay& r, const std::vector<std::unique_
                                        std::ostream& out) {
   PlayerStats stats;
   std::unordered_map<std::string, std::size_t> frame_of;  // DOT text -> frame number
-  std::string frames, steps;
+  std::string frames;
+  // Per step: its text and tags, then its frame in each view (-1: none).
+  // Views that never draw (the lock view of a trace without locks) get no
+  // panel at all, so the frames are joined only once every step is known.
+  std::vector<std::string> step_heads;
+  std::vector<std::vector<long>> step_frames;
+  std::vector<std::string> step_marks;
+  std::vector<bool> drew(views.size(), false);
   r.seek(0);
   while (!r.done()) {
     r.next();
-    std::string step_frames, mark;
-    for (const auto& view : views) {
+    std::vector<long> frame_in(views.size(), -1);
+    std::string mark;
+    for (std::size_t v = 0; v < views.size(); ++v) {
+      const auto& view = views[v];
       const std::string dot = view->dot(r);
       long frame = -1;
       if (!dot.empty()) {
@@ -124,8 +144,9 @@ raft::Result<PlayerStats> write_player(Replay& r, const std::vector<std::unique_
           frames += (frames.empty() ? "" : ",") + json(inline_svg(*svg));
         }
         frame = static_cast<long>(it->second);
+        drew[v] = true;
       }
-      step_frames += (step_frames.empty() ? "" : ",") + std::to_string(frame);
+      frame_in[v] = frame;
       if (mark.empty()) mark = view->mark(r);
     }
     const Event& e = r.event();
@@ -138,17 +159,29 @@ raft::Result<PlayerStats> write_player(Replay& r, const std::vector<std::unique_
       text += " — INVARIANT VIOLATED " + *r.violation();
       if (stats.first_violation == 0) stats.first_violation = r.step();
     }
-    steps += std::string(steps.empty() ? "" : ",\n") + "{\"time\":" + std::to_string(e.time()) +
-             ",\"node\":" + std::to_string(e.node()) + ",\"action\":" + json(e.action()) +
-             ",\"text\":" + json(text) + ",\"tags\":[" + tags + "],\"frames\":[" + step_frames +
-             "]" + (mark.empty() ? "" : ",\"mark\":" + json(mark)) + "}";
+    step_heads.push_back("{\"time\":" + std::to_string(e.time()) +
+                         ",\"node\":" + std::to_string(e.node()) +
+                         ",\"action\":" + json(e.action()) + ",\"text\":" + json(text) +
+                         ",\"tags\":[" + tags + "]");
+    step_frames.push_back(std::move(frame_in));
+    step_marks.push_back(mark);
     if (options.progress && (r.step() % 500 == 0 || r.done()))
       options.progress(r.step(), r.steps());
   }
+  std::string steps;
+  for (std::size_t k = 0; k < step_heads.size(); ++k) {
+    std::string list;
+    for (std::size_t v = 0; v < views.size(); ++v)
+      if (drew[v]) list += (list.empty() ? "" : ",") + std::to_string(step_frames[k][v]);
+    steps += (k == 0 ? "" : ",\n") + step_heads[k] + ",\"frames\":[" + list + "]" +
+             (step_marks[k].empty() ? "" : ",\"mark\":" + json(step_marks[k])) + "}";
+  }
   std::string view_list;
-  for (const auto& view : views)
-    view_list += (view_list.empty() ? "" : ",") + std::string("{\"id\":") + json(view->id()) +
-                 ",\"title\":" + json(view->title()) + "}";
+  for (std::size_t v = 0; v < views.size(); ++v) {
+    if (!drew[v]) continue;
+    view_list += (view_list.empty() ? "" : ",") + std::string("{\"id\":") + json(views[v]->id()) +
+                 ",\"title\":" + json(views[v]->title()) + "}";
+  }
   const std::string data = "{\"title\":" + json(options.title) + ",\"views\":[" + view_list +
                            "],\"frames\":[" + frames + "],\"steps\":[" + steps + "]}";
 

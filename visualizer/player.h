@@ -1,6 +1,7 @@
 // The HTML player: one self-contained file that steps through a replay.
 // Every step's diagrams are rendered here, once per distinct DOT text, so
-// steps that change nothing a view draws share its frame. Frames and step
+// steps that change nothing a view draws share its frame; a view that draws
+// nothing at any step gets no panel. Frames and step
 // descriptions travel as one gzip-compressed JSON document inside the page;
 // the page's own script (visualizer/player/) unpacks it in the browser.
 // Nothing is fetched from the network.
@@ -35,7 +36,10 @@ struct PlayerStats {
 
 // Tags a step for the player's jumps: "election" (a node becomes candidate
 // or leader), "commit", "fault" (a crash, a restart after one, a partition
-// or heal, a lost message), "note", "violation" (an invariant broke here).
+// or heal, a lost message, a client's pause, a lease's end), "note",
+// "lock" (a client begins or stops believing it holds a lock), "refused"
+// (the protected resource refused a write), "violation" (an invariant broke
+// here).
 std::vector<std::string> step_tags(const Replay& replay);
 
 raft::Result<PlayerStats> write_player(Replay& replay,

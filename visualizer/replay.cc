@@ -52,6 +52,7 @@ void Replay::reset() {
   view_ = spec::ClusterView();
   in_flight_.clear();
   partition_.clear();
+  locks_ = LockBoard();
   fate_ = MessageFate::kNone;
   restarted_ = false;
   broken_.clear();
@@ -79,6 +80,7 @@ void Replay::next() {
     nodes_[e.node()].up = true;
   }
   follow_environment(e);
+  locks_.apply(e);
   follow_messages(e);
   check_invariants();
 }

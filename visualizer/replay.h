@@ -6,7 +6,8 @@
 // The logs and the committed entries come from spec/'s ClusterView, the same
 // rebuild the invariant checks judge, so the diagrams show exactly the state
 // the checks saw. The environment's events (crashes, partitions, lost
-// messages), which the spec view skips, are followed here.
+// messages), which the spec view skips, are followed here, and so are the
+// lock layer's (visualizer/lock_board.h).
 //
 // A step is one event; step k (1-based) is the state after events 1..k.
 // Step 0 is the state before the first event.
@@ -20,6 +21,7 @@
 
 #include "raft/trace.pb.h"
 #include "spec/raft_view.h"
+#include "visualizer/lock_board.h"
 
 namespace etcetera::viz {
 
@@ -66,6 +68,9 @@ class Replay {
   // The message the current step sent, received, lost or copied, if any.
   MessageFate fate() const { return fate_; }
   const raft::pb::Message* message() const;
+  // The locks, their clients and the protected resource, as the lock
+  // layer's events left them.
+  const LockBoard& locks() const { return locks_; }
   // Whether the current step is a crashed node starting again.
   bool restarted() const { return restarted_; }
   // The highest leader term seen so far, and that leader (0: none yet).
@@ -95,6 +100,7 @@ class Replay {
   spec::ClusterView view_;
   std::vector<Flight> in_flight_;
   std::vector<std::vector<NodeId>> partition_;
+  LockBoard locks_;
   MessageFate fate_ = MessageFate::kNone;
   bool restarted_ = false;
   std::vector<std::string> broken_;  // invariants already reported

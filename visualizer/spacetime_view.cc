@@ -59,6 +59,18 @@ std::string annotation(const Event& e) {
       return "compact " + n(e.log_compacted().index());
     case Event::kConfChanged:
       return "config";
+    case Event::kLockAcquired:
+      return "c" + n(e.lock_acquired().client()) + " holds (" +
+             std::to_string(e.lock_acquired().token()) + ")";
+    case Event::kLockReleased:
+      return "c" + n(e.lock_released().client()) + " lets go";
+    case Event::kClientPaused:
+      return "c" + n(e.client_paused().client()) + " pauses";
+    case Event::kLeaseEnded:
+      return "c" + n(e.lease_ended().client()) + " lease gone";
+    case Event::kResourceWritten:
+      return "c" + n(e.resource_written().client()) +
+             (e.resource_written().accepted() ? " writes" : " write REFUSED");
     default:
       return "";
   }
@@ -78,8 +90,11 @@ std::string SpacetimeView::dot_window(const Replay& r, std::size_t first, std::s
   const auto& events = r.events();
   // Lanes for every node of the whole trace, so windows line up.
   std::set<NodeId> lanes;
-  for (const auto& e : events)
+  bool clients = false;  // lane 0 also holds lock clients' events (raft/trace.proto, 50 and up)
+  for (const auto& e : events) {
     lanes.insert(lane_of(e));
+    clients = clients || e.kind_case() >= Event::kLockEnqueued;
+  }
   std::vector<NodeId> order(lanes.begin(), lanes.end());  // 0 (the network), if any, first
 
   std::string out =
@@ -92,7 +107,7 @@ std::string SpacetimeView::dot_window(const Replay& r, std::size_t first, std::s
   out += "  { rank=same; time [label=\"time\", shape=plaintext];";
   for (NodeId lane : order)
     out += " h" + n(lane) + " [label=\"" +
-           (lane == 0 ? std::string("network") : "node " + n(lane)) +
+           (lane == 0 ? std::string(clients ? "network, clients" : "network") : "node " + n(lane)) +
            "\", shape=box, style=\"rounded,filled\", fillcolor=\"#eeeeee\"];";
   out += " }\n  time";
   for (NodeId lane : order)

@@ -1,6 +1,7 @@
 #include "visualizer/view.h"
 
 #include "visualizer/cluster_view.h"
+#include "visualizer/lock_view.h"
 #include "visualizer/log_view.h"
 #include "visualizer/spacetime_view.h"
 
@@ -11,6 +12,7 @@ std::vector<std::unique_ptr<View>> standard_views() {
   views.push_back(std::make_unique<ClusterView>());
   views.push_back(std::make_unique<LogView>());
   views.push_back(std::make_unique<SpacetimeView>());
+  views.push_back(std::make_unique<LockView>());
   return views;
 }
 

@@ -29,7 +29,8 @@ class View {
   virtual std::string mark(const Replay&) const { return ""; }
 };
 
-// The cluster, log and space-time views, in that order.
+// The cluster, log, space-time and lock views, in that order (the lock view
+// draws nothing until a trace shows a lock event).
 std::vector<std::unique_ptr<View>> standard_views();
 
 }  // namespace etcetera::viz

@@ -23,7 +23,7 @@ namespace viz = etcetera::viz;
 constexpr const char* kUsage =
     "usage: etcetera-viz TRACE --html OUT.html [--title TEXT]\n"
     "       etcetera-viz TRACE (--svg | --png | --dot) DIR [--steps A-B] [--view NAME]...\n"
-    "views: cluster, log, spacetime; steps are numbered from 1, one per trace event\n";
+    "views: cluster, log, spacetime, locks; steps are numbered from 1, one per trace event\n";
 
 int usage(const std::string& why) {
   std::fprintf(stderr, "etcetera-viz: %s\n%s", why.c_str(), kUsage);
