@@ -84,7 +84,7 @@ std::string queue_node(const std::string& lock, const std::vector<QueuedKey>& qu
     rows += "<TR>" + cell("(empty: nobody holds it)", "COLSPAN=\"5\" BORDER=\"0\"") + "</TR>";
   for (std::size_t i = 0; i < queue.size(); ++i) {
     const QueuedKey& k = queue[i];
-    const std::string role = i == 0 ? "holds: token " + n(k.revision)
+    const std::string role = i == 0 ? "first: token " + n(k.revision)
                                     : "waits for " + n(queue[i - 1].revision) + "'s deletion";
     const std::string fill =
         "BGCOLOR=\"" + std::string(i == 0 ? kHolds : kWaits) + "\"" +
@@ -111,6 +111,12 @@ std::optional<std::pair<std::size_t, std::int64_t>> key_of(const LockBoard& boar
   return std::nullopt;
 }
 
+bool is_first(const LockBoard& board, std::int64_t revision) {
+  for (const auto& [lock, queue] : board.queues())
+    if (!queue.empty() && queue.front().revision == revision) return true;
+  return false;
+}
+
 std::string client_node(const LockBoard& board, ClientId id, const LockClientLook& c,
                         const Focus& focus) {
   std::string text = "client " + std::to_string(id);
@@ -123,6 +129,9 @@ std::string client_node(const LockBoard& board, ClientId id, const LockClientLoo
   } else if (c.token) {
     fill = kHolds;
     text += "\\nholds " + quote_escape(c.lock) + ", token " + n(*c.token);
+  } else if (key && is_first(board, key->second)) {
+    fill = kWaits;
+    text += "\\nits key (rev " + n(key->second) + ") is first;\\nit has not read so yet";
   } else if (key) {
     fill = kWaits;
     text += "\\nwaits in the queue (rev " + n(key->second) + ")";

@@ -2,8 +2,9 @@
 // and what each believes, and the protected resource (visualizer/lock_board.h).
 //
 //   - The queue is a table in create-revision order: the first key holds the
-//     lock (its revision is the fencing token), each later key waits for the
-//     deletion of the one before it (no thundering herd).
+//     lock (its revision is the fencing token) once its client reads that
+//     it is first; each later key waits for the deletion of the one before
+//     it (no thundering herd).
 //   - A client is green while it believes it holds the lock and its key
 //     still heads the queue; RED when it believes it holds a lock whose
 //     queue no longer starts with its key (its lease ran out); dashed while

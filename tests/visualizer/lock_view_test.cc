@@ -138,7 +138,8 @@ TEST_CASE("the lock view draws nothing until a lock event, then the queue, the s
 
   replay.seek(events.size() - 1);  // client 2 wrote; client 1 still believes, its key gone
   std::string dot = view.dot(replay);
-  CHECK(dot.find("holds: token 7") != std::string::npos);
+  CHECK(dot.find("first: token 7") != std::string::npos);
+  CHECK(dot.find("holds jobs, token 7") != std::string::npos);
   CHECK(dot.find("waits for 7's deletion") != std::string::npos);
   CHECK(dot.find("STALE") != std::string::npos);
   CHECK(dot.find("PAUSED until t=40") != std::string::npos);
