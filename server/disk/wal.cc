@@ -14,7 +14,6 @@ DiskResult<Wal> Wal::open(const std::filesystem::path& dir, WalOptions options) 
   wal.dir_ = dir;
   wal.options_ = options;
   if (segments->empty()) {
-    wal.recovered_.entries.clear();
     if (auto ok = wal.start_segment(0); !ok) return std::unexpected(ok.error());
     return wal;
   }
