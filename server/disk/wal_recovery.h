@@ -1,0 +1,27 @@
+// Reading a WAL back: the records of every segment, in order, folded into
+// the state they describe. Used by Wal::open; separate so that the rules of
+// recovery (what is a torn tail, what is corruption, how entries replace each
+// other) read on their own.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "server/disk/error.h"
+#include "server/disk/wal.h"
+#include "server/disk/wal_segment.h"
+
+namespace etcetera::server {
+
+struct RecoveredWal {
+  WalState state;
+  std::uint64_t last_index = 0;          // of the log as written, before trimming to entries_after
+  std::uint64_t last_segment_bytes = 0;  // after any repair
+};
+
+// Reads `segments` (oldest first, at least one). A torn tail of the last
+// segment is truncated on disk and reported; any other damage is kCorrupt.
+[[nodiscard]] DiskResult<RecoveredWal> recover_wal(const std::vector<Segment>& segments,
+                                                   std::optional<std::uint64_t> entries_after);
+
+}  // namespace etcetera::server
