@@ -124,19 +124,23 @@ TEST_CASE(
   CHECK(std::filesystem::file_size(segment) == history.back().bytes);
 }
 
+// Twenty entries, one sync each, in segments of 150 bytes: at least three
+// segments. Returns their paths, oldest first.
+std::vector<std::filesystem::path> twenty_entries_in_small_segments(const TempDir& dir) {
+  auto wal = Wal::open(dir.path(), {.segment_bytes = 150, .entries_after = {}});
+  REQUIRE(wal);
+  for (std::uint64_t i = 1; i <= 20; ++i) {
+    wal->append(entries(i, i, 1));
+    REQUIRE(wal->sync());
+  }
+  auto segments = wal->segment_paths();
+  REQUIRE(segments.size() >= 3);
+  return segments;
+}
+
 TEST_CASE("A damaged record at the end of an earlier segment refuses to open", "[wal][recovery]") {
   TempDir dir;
-  std::vector<std::filesystem::path> segments;
-  {
-    auto wal = Wal::open(dir.path(), {.segment_bytes = 150, .entries_after = {}});
-    REQUIRE(wal);
-    for (std::uint64_t i = 1; i <= 20; ++i) {
-      wal->append(entries(i, i, 1));
-      REQUIRE(wal->sync());
-    }
-    segments = wal->segment_paths();
-  }
-  REQUIRE(segments.size() >= 3);
+  const auto segments = twenty_entries_in_small_segments(dir);
   // The last byte of the first segment: its final record, with no valid record
   // after it in that file. Still corruption, since later segments exist.
   const auto size = std::filesystem::file_size(segments[0]);
@@ -151,17 +155,7 @@ TEST_CASE("A damaged record at the end of an earlier segment refuses to open", "
 
 TEST_CASE("A missing segment in the middle refuses to open", "[wal][recovery]") {
   TempDir dir;
-  std::vector<std::filesystem::path> segments;
-  {
-    auto wal = Wal::open(dir.path(), {.segment_bytes = 150, .entries_after = {}});
-    REQUIRE(wal);
-    for (std::uint64_t i = 1; i <= 20; ++i) {
-      wal->append(entries(i, i, 1));
-      REQUIRE(wal->sync());
-    }
-    segments = wal->segment_paths();
-  }
-  REQUIRE(segments.size() >= 3);
+  const auto segments = twenty_entries_in_small_segments(dir);
   std::filesystem::remove(segments[1]);
   auto wal = Wal::open(dir.path());
   REQUIRE_FALSE(wal);
