@@ -237,6 +237,14 @@ void Member::fail_stop(const std::string& why) {
 }
 
 void Member::publish_status() {
+  // The operator's one line about raft: who leads, from when.
+  if (const std::uint64_t leader = node_->leader(); leader != leader_.load()) {
+    std::string name = "none";
+    for (const auto& [n, url] : options_.initial_cluster)
+      if (member_id_of(n) == leader) name = n;
+    std::cerr << "etcetera: " << options_.name << ": leader is " << name << " at term "
+              << node_->term() << "\n";
+  }
   leader_.store(node_->leader());
   term_.store(node_->term());
   applied_.store(kv_.applied_index());
