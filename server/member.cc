@@ -214,7 +214,10 @@ bool Member::handle_ready(raft::Ready rd) {
       fail_stop("syncing the WAL failed: " + ok.error().message);
       return false;
     }
-    if (rd.snapshot) snapshot_index_ = rd.snapshot->metadata().index();
+    if (rd.snapshot) {
+      snapshot_index_ = rd.snapshot->metadata().index();
+      ++snapshots_installed_;
+    }
   }
   for (auto& m : rd.persisted_messages)
     transport_->send(std::move(m));

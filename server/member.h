@@ -76,6 +76,9 @@ class Member final : public Backend, private PeerHandler {
   std::uint64_t leader() const { return leader_.load(); }
   bool is_leader() const { return leader_.load() == id_; }
   std::uint64_t applied_index() const { return applied_.load(); }
+  // Snapshots received from a leader since start (a follower that fell
+  // behind the leader's log compaction).
+  std::uint64_t snapshots_installed() const { return snapshots_installed_.load(); }
   // What recovery repaired when the data dir was opened, one line each.
   const std::vector<std::string>& recovery_notes() const { return disk_->recovery_notes(); }
 
@@ -237,6 +240,7 @@ class Member final : public Backend, private PeerHandler {
   std::atomic<std::uint64_t> term_{0};
   std::atomic<std::uint64_t> applied_{0};
   std::atomic<std::int64_t> revision_{0};
+  std::atomic<std::uint64_t> snapshots_installed_{0};
 };
 
 template <class T>

@@ -74,6 +74,7 @@ TEST_CASE("with a small snapshot count, a member recovers from snapshot and WAL"
     REQUIRE(put(c[leader], "b" + std::to_string(k), std::to_string(k)));
   c.start(follower);
   CHECK(eventually([&] { return get(c[follower], "b29", true).value_or("") == "29"; }));
+  CHECK(c[follower].snapshots_installed() >= 1);
   CHECK(get(c[follower], "a7", true).value_or("") == "7");
   const auto leader_hash = hash_at(c[leader], 0);
   CHECK(eventually([&] { return hash_at(c[follower], 0).hash == leader_hash.hash; }));
