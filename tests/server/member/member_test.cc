@@ -102,3 +102,21 @@ TEST_CASE("hash_kv agrees across members and status reports the leader") {
 }
 
 }  // namespace etcetera::server::testing
+
+namespace etcetera::server::testing {
+
+TEST_CASE("a write without a quorum is answered UNAVAILABLE, not left waiting") {
+  LoopbackCluster c;
+  const int leader = c.wait_leader();
+  REQUIRE(leader >= 0);
+  const int survivor = (leader + 1) % c.size();
+  for (int i = 0; i < c.size(); ++i)
+    if (i != survivor) c.stop(i);
+  const auto started = std::chrono::steady_clock::now();
+  auto result = put(c[survivor], "k", "v");
+  REQUIRE_FALSE(result);
+  CHECK(result.error().code == ApiError::Code::kUnavailable);
+  CHECK(std::chrono::steady_clock::now() - started < 7s);  // the request deadline, at most
+}
+
+}  // namespace etcetera::server::testing
