@@ -126,8 +126,13 @@ void Member::stop() {
     });
     driver_.join();
   }
-  // Work posted after the driver left is answered here, as failures.
+  // Work posted after the driver left is answered here, as failures, and
+  // from now on run() fails at once.
   closed_ = true;
+  {
+    std::lock_guard lock(drained_mu_);
+    drained_ = true;
+  }
   io_.restart();
   io_.poll();
   if (disk_) {
@@ -139,6 +144,11 @@ void Member::stop() {
 }
 
 void Member::run(std::function<void()> fn, std::function<void()> fail) {
+  std::unique_lock lock(drained_mu_);
+  if (drained_) {
+    lock.unlock();
+    return fail();
+  }
   boost::asio::post(io_, [this, fn = std::move(fn), fail = std::move(fail)] {
     if (closed_)
       fail();

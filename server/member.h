@@ -36,6 +36,7 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -204,6 +205,10 @@ class Member final : public Backend, private PeerHandler {
   Clock::time_point started_ = Clock::now();
   std::atomic<bool> stopping_{false};
   bool closed_ = false;  // the driver is gone: posted work fails instead
+  // Set at the end of stop(): run() fails at once instead of posting work
+  // that nobody would run. Under a mutex, so that no post slips in between.
+  std::mutex drained_mu_;
+  bool drained_ = false;
   bool ready_scheduled_ = false;
   bool was_leader_ = false;
 

@@ -59,8 +59,8 @@ void Member::close_watch_stream(WatchStreamId stream) {
         done->set_value();
       },
       [done] { done->set_value(); });
-  while (future.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
-    if (stopping_.load() && !driver_.joinable()) break;
+  // Answered by the driver, or by stop() once the driver is gone.
+  future.wait();
 }
 
 void Member::flush_watches() {

@@ -120,3 +120,21 @@ TEST_CASE("a write without a quorum is answered UNAVAILABLE, not left waiting") 
 }
 
 }  // namespace etcetera::server::testing
+
+namespace etcetera::server::testing {
+
+TEST_CASE("a single member leads alone, and after stop() every call is answered at once") {
+  LoopbackCluster c(1);
+  REQUIRE(c.wait_leader() == 0);
+  REQUIRE(put(c[0], "k", "v"));
+  CHECK(get(c[0], "k").value_or("") == "v");
+  const WatchStreamId stream = c[0].open_watch_stream([](const auto&) {});
+  c[0].stop();
+  auto after = put(c[0], "k", "w");
+  REQUIRE_FALSE(after);
+  CHECK(after.error().code == ApiError::Code::kUnavailable);
+  CHECK(after.error().message == "etcdserver: server stopped");
+  c[0].close_watch_stream(stream);  // returns: nobody is left to call the sink
+}
+
+}  // namespace etcetera::server::testing
