@@ -1,0 +1,24 @@
+// The client-facing gRPC services (etcd's KV, Watch, Lease, Cluster,
+// Maintenance) over a Backend, as main.cc starts them. Built in server/api/;
+// client_api_none.cc stands in when they are not linked.
+#pragma once
+
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "server/backend.h"
+
+namespace etcetera::server {
+
+class ClientApi {
+ public:
+  virtual ~ClientApi() = default;
+  virtual void shutdown() = 0;
+};
+
+// Starts serving `backend` on `listen` ("host:port"). The error says why not.
+std::expected<std::unique_ptr<ClientApi>, std::string> serve_client_api(Backend& backend,
+                                                                        const std::string& listen);
+
+}  // namespace etcetera::server

@@ -1,0 +1,312 @@
+#include "server/member.h"
+
+#include <iostream>
+
+namespace etcetera::server {
+
+namespace {
+
+std::string describe(const raft::Error& e) {
+  return e.message;
+}
+
+}  // namespace
+
+Member::Member(MemberOptions options)
+    : options_(std::move(options)),
+      id_(member_id_of(options_.name)),
+      cluster_id_(cluster_id_of(options_.initial_cluster)) {
+  // Request ids must not collide with those another member proposes: the
+  // member's id in the high bits, the start time in the low ones.
+  const auto nanos = static_cast<std::uint64_t>(Clock::now().time_since_epoch().count());
+  next_request_id_ = (id_ & 0xffffff0000000000ULL) | ((nanos >> 8) & 0xffffffffffULL);
+}
+
+std::expected<std::unique_ptr<Member>, std::string> Member::open(MemberOptions options) {
+  if (auto ok = validate(options); !ok) return std::unexpected(ok.error());
+  std::unique_ptr<Member> m(new Member(std::move(options)));
+  const MemberOptions& o = m->options_;
+
+  auto disk = DurableStorage::open(o.data_dir);
+  if (!disk)
+    return std::unexpected("cannot open data dir " + o.data_dir.string() + ": " +
+                           disk.error().message);
+  m->disk_.emplace(std::move(*disk));
+  const raft::MemoryStorage& storage = m->disk_->storage();
+  const bool fresh = storage.last_index() == 0 && storage.snapshot().metadata().index() == 0 &&
+                     storage.hard_state().term() == 0;
+  if (fresh && !o.initial_cluster_state_new)
+    return std::unexpected(
+        "--initial-cluster-state existing with an empty data dir " + o.data_dir.string() +
+        ": joining a running cluster needs member add, which this build does not support; "
+        "start every member of a new cluster with --initial-cluster-state new");
+
+  // The store comes back from the newest snapshot; the driver replays the
+  // committed log after it (raft hands those entries out again, and the
+  // state machine skips any it already has).
+  const raft::pb::Snapshot& snap = storage.snapshot();
+  if (snap.metadata().index() > 0) {
+    if (auto ok = m->kv_.restore(snap.data()); !ok)
+      return std::unexpected("the snapshot at index " + std::to_string(snap.metadata().index()) +
+                             " in " + m->disk_->snap_dir().string() +
+                             " does not restore: " + ok.error().message);
+    m->snapshot_index_ = snap.metadata().index();
+  }
+
+  if (!o.trace_file.empty()) {
+    m->trace_file_.open(o.trace_file, std::ios::app);
+    if (!m->trace_file_)
+      return std::unexpected("cannot open --trace-file " + o.trace_file.string());
+    m->trace_ = std::make_unique<raft::JsonLinesSink>(m->trace_file_);
+  }
+
+  raft::Config config;
+  config.id = m->id_;
+  for (const auto& [name, url] : o.initial_cluster)
+    config.voters.push_back(member_id_of(name));
+  config.election_tick = std::max(2, o.election_timeout_ms / o.heartbeat_interval_ms);
+  config.heartbeat_tick = 1;
+  config.applied = m->kv_.applied_index();
+  config.seed = m->id_ ^ static_cast<std::uint64_t>(Clock::now().time_since_epoch().count());
+  config.trace = m->trace_.get();
+  auto node = raft::Node::create(config, storage);
+  if (!node) return std::unexpected("cannot start raft: " + describe(node.error()));
+  m->node_.emplace(std::move(*node));
+  m->publish_status();
+  return m;
+}
+
+Member::~Member() {
+  stop();
+}
+
+std::expected<void, std::string> Member::start() {
+  std::map<std::uint64_t, std::string> peers;
+  for (const auto& [name, url] : options_.initial_cluster)
+    if (name != options_.name) peers[member_id_of(name)] = *host_port_of(url);
+  transport_ = std::make_unique<PeerTransport>(peers);
+
+  peer_service_ = std::make_unique<PeerService>(static_cast<PeerHandler&>(*this));
+  grpc::ServerBuilder builder;
+  int bound = 0;
+  builder.AddListeningPort(options_.listen_peer, grpc::InsecureServerCredentials(), &bound);
+  builder.RegisterService(peer_service_.get());
+  builder.SetMaxReceiveMessageSize(-1);  // snapshots
+  peer_server_ = builder.BuildAndStart();
+  if (!peer_server_ || bound == 0) {
+    transport_->stop();
+    return std::unexpected("cannot listen for peers on " + options_.listen_peer +
+                           " (in use, or not an address of this machine)");
+  }
+
+  started_ = Clock::now();
+  driver_ = std::thread([this] {
+    driver_id_ = std::this_thread::get_id();
+    // A lone member has nobody to wait for: it campaigns at once.
+    if (options_.initial_cluster.size() == 1 && node_->role() != raft::pb::LEADER)
+      node_->campaign();
+    schedule_tick();
+    schedule_ready();
+    io_.run();
+  });
+  return {};
+}
+
+void Member::stop() {
+  if (stopping_.exchange(true)) return;
+  // Peers first: nothing new comes in; blocked Forward calls see stopping_.
+  if (peer_server_)
+    peer_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+  if (transport_) transport_->stop();
+  if (driver_.joinable()) {
+    boost::asio::post(io_, [this] {
+      ticker_.cancel();
+      fail_all(stopping());
+      io_.stop();
+    });
+    driver_.join();
+  }
+  // Work posted after the driver left is answered here, as failures, and
+  // from now on run() fails at once.
+  closed_ = true;
+  {
+    std::lock_guard lock(drained_mu_);
+    drained_ = true;
+  }
+  io_.restart();
+  io_.poll();
+  if (disk_) {
+    if (auto ok = disk_->sync(); !ok)
+      std::cerr << "etcetera: " << options_.name
+                << ": final WAL sync failed: " << ok.error().message << "\n";
+  }
+  if (trace_file_.is_open()) trace_file_.flush();
+}
+
+void Member::run(std::function<void()> fn, std::function<void()> fail) {
+  std::unique_lock lock(drained_mu_);
+  if (drained_) {
+    lock.unlock();
+    return fail();
+  }
+  boost::asio::post(io_, [this, fn = std::move(fn), fail = std::move(fail)] {
+    if (closed_)
+      fail();
+    else
+      fn();
+  });
+}
+
+kv::Millis Member::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
+}
+
+void Member::schedule_tick() {
+  ticker_.expires_after(std::chrono::milliseconds(options_.heartbeat_interval_ms));
+  ticker_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: stopping
+    on_tick();
+    schedule_tick();
+  });
+}
+
+void Member::on_tick() {
+  node_->tick();
+  run_lease_clock();
+  expire_requests();
+  schedule_ready();
+}
+
+void Member::receive(raft::pb::Message m) {
+  run(
+      [this, m = std::move(m)] {
+        // A refused message is recorded in the trace by the node; the sender
+        // hears nothing, as over a lossy network.
+        (void)node_->step(m);
+        schedule_ready();
+      },
+      [] {});
+}
+
+void Member::schedule_ready() {
+  if (ready_scheduled_) return;
+  ready_scheduled_ = true;
+  // Posted behind whatever input is queued now, so that one Ready (and one
+  // disk sync) covers all of it.
+  boost::asio::post(io_, [this] {
+    ready_scheduled_ = false;
+    if (!closed_) drain_ready();
+  });
+}
+
+void Member::drain_ready() {
+  while (node_->has_ready())
+    if (!handle_ready(node_->ready())) return;
+  maybe_snapshot();
+  check_transfer();
+  publish_status();
+  flush_watches();
+}
+
+// The order is raft/ready.h's: messages that may leave before the disk,
+// then persist and one sync, then the messages that promise what is on
+// disk, then apply, reads, advance.
+bool Member::handle_ready(raft::Ready rd) {
+  for (auto& m : rd.messages)
+    transport_->send(std::move(m));
+  const bool to_disk = rd.snapshot || rd.hard_state || !rd.entries.empty();
+  if (to_disk) {
+    if (auto ok = disk_->persist(rd.hard_state, rd.entries, rd.snapshot); !ok) {
+      fail_stop("persisting a Ready failed: " + ok.error().message);
+      return false;
+    }
+    if (auto ok = disk_->sync(); !ok) {
+      fail_stop("syncing the WAL failed: " + ok.error().message);
+      return false;
+    }
+    if (rd.snapshot) {
+      snapshot_index_ = rd.snapshot->metadata().index();
+      ++snapshots_installed_;
+    }
+  }
+  for (auto& m : rd.persisted_messages)
+    transport_->send(std::move(m));
+  apply(rd);
+  serve_reads(rd);
+  if (auto ok = node_->advance(rd.number); !ok) {
+    fail_stop("raft refused advance: " + ok.error().message);
+    return false;
+  }
+  return true;
+}
+
+// A member whose disk fails cannot promise anything any more: it stops
+// taking part rather than risk forgetting what it acknowledged.
+void Member::fail_stop(const std::string& why) {
+  std::cerr << "etcetera: " << options_.name << ": " << why << "; this member stops serving\n";
+  ticker_.cancel();
+  fail_all(ApiError{ApiError::Code::kInternal, why});
+  closed_ = true;
+}
+
+void Member::publish_status() {
+  // The operator's one line about raft: who leads, from when.
+  if (const std::uint64_t leader = node_->leader(); leader != leader_.load()) {
+    std::string name = "none";
+    for (const auto& [n, url] : options_.initial_cluster)
+      if (member_id_of(n) == leader) name = n;
+    std::cerr << "etcetera: " << options_.name << ": leader is " << name << " at term "
+              << node_->term() << "\n";
+  }
+  leader_.store(node_->leader());
+  term_.store(node_->term());
+  applied_.store(kv_.applied_index());
+  revision_.store(kv_.store().revision());
+}
+
+void Member::fail_all(const ApiError& error) {
+  auto proposals = std::move(proposals_);
+  proposals_.clear();
+  for (auto& [id, p] : proposals)
+    p.done(std::unexpected(error));
+  auto reads = std::move(reads_);
+  reads_.clear();
+  for (auto& [context, r] : reads)
+    r.reply(std::unexpected(error));
+  if (transfer_) {
+    auto t = std::move(*transfer_);
+    transfer_.reset();
+    t.reply(std::unexpected(error));
+  }
+}
+
+void Member::expire_requests() {
+  const auto now = Clock::now();
+  for (auto it = proposals_.begin(); it != proposals_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    auto done = std::move(it->second.done);
+    it = proposals_.erase(it);
+    done(std::unexpected(timed_out("the proposal was not applied in time")));
+  }
+  for (auto it = reads_.begin(); it != reads_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    auto reply = std::move(it->second.reply);
+    it = reads_.erase(it);
+    reply(std::unexpected(timed_out("the read index was not confirmed in time")));
+  }
+  if (transfer_ && transfer_->deadline <= now) {
+    auto t = std::move(*transfer_);
+    transfer_.reset();
+    t.reply(
+        std::unexpected(ApiError{ApiError::Code::kUnavailable,
+                                 "etcdserver: request timed out, leader transfer took too long"}));
+  }
+}
+
+}  // namespace etcetera::server

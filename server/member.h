@@ -1,0 +1,273 @@
+// server::Member — one etcd member: raft (raft::Node), the key-value state
+// machine (kv::StateMachine) and the disk (DurableStorage), driven by one
+// thread (docs/server.md, "The driver loop").
+//
+// The driver thread runs a boost::asio::io_context. Everything that touches
+// the Node, the store or the disk runs there: the tick timer, raft messages
+// from peers, and every Backend call, which is posted onto it and answered
+// from it. After each burst of input, one Ready is carried out:
+//   persist (one sync for the whole batch) -> send -> apply -> reads -> advance.
+// Nothing else is concurrent with it, so none of it needs a lock; the network
+// runs on other threads and only hands messages over (peer_transport.h,
+// peer_service.h).
+//
+// Writes reach raft at the leader: a follower forwards them over
+// Peer.Forward (raft refuses proposals on followers, docs/raft.md), and lease
+// keep-alives go to the leader's lease clock the same way.
+//
+// Layout, one concern per file:
+//   member.cc          open, start, stop, the tick and the Ready loop
+//   member_apply.cc    proposals, forwarding, applying entries, snapshots
+//   member_reads.cc    ranges (serializable and ReadIndex), header, status, hash, snapshot
+//   member_leases.cc   the leader's lease clock, keep-alives, time-to-live
+//   member_watch.cc    watch streams
+//   member_cluster.cc  the member list and leadership transfer
+#pragma once
+
+#include <utility>
+
+#include <boost/asio.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <fstream>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "kv/state_machine.h"
+#include "raft/node.h"
+#include "raft/trace.h"
+#include "server/api_error.h"
+#include "server/backend.h"
+#include "server/disk/durable_storage.h"
+#include "server/member_options.h"
+#include "server/peer_service.h"
+#include "server/peer_transport.h"
+
+namespace etcetera::server {
+
+class Member final : public Backend, private PeerHandler {
+ public:
+  // Opens the data dir (recovering the WAL and the newest snapshot), rebuilds
+  // the store from the snapshot, and builds the Node; starts nothing yet. The
+  // error says what to fix (a bad option, a data dir that cannot be opened).
+  static std::expected<std::unique_ptr<Member>, std::string> open(MemberOptions options);
+  ~Member() override;
+  Member(const Member&) = delete;
+  Member& operator=(const Member&) = delete;
+
+  // Binds the peer address and starts the driver thread, which replays the
+  // committed log into the store first.
+  std::expected<void, std::string> start();
+  // Stops the peer server, the senders, the timer and the driver thread,
+  // then syncs the WAL. Calls still waiting are answered "server stopped".
+  // Idempotent.
+  void stop();
+
+  std::uint64_t id() const { return id_; }
+  const MemberOptions& options() const { return options_; }
+  // As the driver last saw them; for tests and the log.
+  std::uint64_t leader() const { return leader_.load(); }
+  bool is_leader() const { return leader_.load() == id_; }
+  std::uint64_t applied_index() const { return applied_.load(); }
+  // Snapshots received from a leader since start (a follower that fell
+  // behind the leader's log compaction).
+  std::uint64_t snapshots_installed() const { return snapshots_installed_.load(); }
+  // What recovery repaired when the data dir was opened, one line each.
+  const std::vector<std::string>& recovery_notes() const { return disk_->recovery_notes(); }
+
+  // Backend (server/backend.h).
+  etcdserverpb::ResponseHeader header() const override;
+  void range(const etcdserverpb::RangeRequest& r, Reply<etcdserverpb::RangeResponse>) override;
+  void put(const etcdserverpb::PutRequest& r, Reply<etcdserverpb::PutResponse>) override;
+  void delete_range(const etcdserverpb::DeleteRangeRequest& r,
+                    Reply<etcdserverpb::DeleteRangeResponse>) override;
+  void txn(const etcdserverpb::TxnRequest& r, Reply<etcdserverpb::TxnResponse>) override;
+  void compact(const etcdserverpb::CompactionRequest& r,
+               Reply<etcdserverpb::CompactionResponse>) override;
+  void lease_grant(const etcdserverpb::LeaseGrantRequest& r,
+                   Reply<etcdserverpb::LeaseGrantResponse>) override;
+  void lease_revoke(const etcdserverpb::LeaseRevokeRequest& r,
+                    Reply<etcdserverpb::LeaseRevokeResponse>) override;
+  void lease_keep_alive(const etcdserverpb::LeaseKeepAliveRequest& r,
+                        Reply<etcdserverpb::LeaseKeepAliveResponse>) override;
+  void lease_time_to_live(const etcdserverpb::LeaseTimeToLiveRequest& r,
+                          Reply<etcdserverpb::LeaseTimeToLiveResponse>) override;
+  void lease_leases(Reply<etcdserverpb::LeaseLeasesResponse>) override;
+  WatchStreamId open_watch_stream(WatchSink sink) override;
+  void watch_request(WatchStreamId stream, const etcdserverpb::WatchRequest& r) override;
+  void close_watch_stream(WatchStreamId stream) override;
+  void member_list(Reply<std::vector<MemberInfo>>) override;
+  void member_add(std::vector<std::string> peer_urls, bool is_learner,
+                  Reply<std::pair<MemberInfo, std::vector<MemberInfo>>>) override;
+  void member_remove(std::uint64_t id, Reply<std::vector<MemberInfo>>) override;
+  void member_update(std::uint64_t id, std::vector<std::string> peer_urls,
+                     Reply<std::vector<MemberInfo>>) override;
+  void member_promote(std::uint64_t id, Reply<std::vector<MemberInfo>>) override;
+  void status(Reply<StatusInfo>) override;
+  void hash_kv(std::int64_t revision, Reply<Hash>) override;
+  void snapshot(Reply<std::string>) override;
+  void move_leader(std::uint64_t target, Reply<void>) override;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  using Done = std::function<void(ApiResult<kv::pb::Response>)>;
+
+  explicit Member(MemberOptions options);
+
+  // --- the driver (member.cc) ---
+  // Runs `fn` on the driver thread; once the member is stopped, runs `fail`
+  // instead (there, or on the stopping thread), so every Reply is answered.
+  void run(std::function<void()> fn, std::function<void()> fail);
+  template <class T>
+  void run(std::function<void()> fn, Reply<T> reply) {
+    run(std::move(fn), [reply] { reply(std::unexpected(stopping())); });
+  }
+  bool on_driver() const { return std::this_thread::get_id() == driver_id_.load(); }
+  void schedule_tick();
+  void on_tick();
+  // Carries out Readys once the input queued so far has been taken in.
+  void schedule_ready();
+  void drain_ready();
+  bool handle_ready(raft::Ready rd);  // false: the disk failed, the member stops
+  void fail_stop(const std::string& why);
+  void publish_status();
+  kv::Millis now_ms() const;
+  Clock::time_point deadline() const { return Clock::now() + std::chrono::seconds(5); }
+
+  // PeerHandler: calls from other members (member_apply.cc, member_leases.cc).
+  void receive(raft::pb::Message m) override;
+  ApiResult<kv::pb::Response> forwarded(kv::pb::Request r) override;
+  ApiResult<etcdserverpb::LeaseKeepAliveResponse> forwarded_keep_alive(
+      const etcdserverpb::LeaseKeepAliveRequest& r) override;
+  ApiResult<etcdserverpb::LeaseTimeToLiveResponse> forwarded_time_to_live(
+      const etcdserverpb::LeaseTimeToLiveRequest& r) override;
+  // Runs `start` on the driver and blocks the calling (gRPC) thread for its answer.
+  template <class T>
+  ApiResult<T> wait_on_driver(std::function<void(Reply<T>)> start);
+
+  // --- writes (member_apply.cc) ---
+  // Proposes at the leader, forwarding from a follower (again once on "not
+  // leader", to the new leader raft names).
+  void propose(kv::pb::Request r, Done done, int retries = 1);
+  void propose_local(kv::pb::Request r, Done done);
+  template <class T>
+  void write(kv::pb::Request r, Reply<T> reply, T (*pick)(kv::pb::Response&));
+  void apply(const raft::Ready& rd);
+  void maybe_snapshot();
+  void expire_requests();
+  void fail_all(const ApiError& error);
+
+  // --- reads (member_reads.cc) ---
+  void serve_reads(const raft::Ready& rd);
+  void read_index(const std::string& context);
+
+  // --- leases (member_leases.cc) ---
+  void run_lease_clock();
+  ApiResult<etcdserverpb::LeaseKeepAliveResponse> keep_alive_local(
+      const etcdserverpb::LeaseKeepAliveRequest& r);
+  ApiResult<etcdserverpb::LeaseTimeToLiveResponse> time_to_live_local(
+      const etcdserverpb::LeaseTimeToLiveRequest& r);
+
+  // --- watches (member_watch.cc) ---
+  void flush_watches();
+
+  // --- cluster (member_cluster.cc) ---
+  std::vector<MemberInfo> members() const;
+  void check_transfer();
+
+  MemberOptions options_;
+  std::uint64_t id_;
+  std::uint64_t cluster_id_;
+
+  std::optional<DurableStorage> disk_;
+  std::ofstream trace_file_;
+  std::unique_ptr<raft::JsonLinesSink> trace_;
+  std::optional<raft::Node> node_;
+  kv::StateMachine kv_;
+  raft::Index snapshot_index_ = 0;  // of the newest snapshot on disk
+
+  std::unique_ptr<PeerTransport> transport_;
+  std::unique_ptr<PeerService> peer_service_;
+  std::unique_ptr<grpc::Server> peer_server_;
+
+  boost::asio::io_context io_;
+  boost::asio::steady_timer ticker_{io_};
+  std::thread driver_;
+  std::atomic<std::thread::id> driver_id_{};
+  Clock::time_point started_ = Clock::now();
+  std::atomic<bool> stopping_{false};
+  bool closed_ = false;  // the driver is gone: posted work fails instead
+  // Set at the end of stop(): run() fails at once instead of posting work
+  // that nobody would run. Under a mutex, so that no post slips in between.
+  std::mutex drained_mu_;
+  bool drained_ = false;
+  bool ready_scheduled_ = false;
+  bool was_leader_ = false;
+
+  // Waiting clients, by kv::pb::Request id, read context, or the one transfer.
+  struct Proposal {
+    Done done;
+    Clock::time_point deadline;
+  };
+  std::map<std::uint64_t, Proposal> proposals_;
+  std::uint64_t next_request_id_;
+  struct PendingRead {
+    etcdserverpb::RangeRequest request;
+    Reply<etcdserverpb::RangeResponse> reply;
+    Clock::time_point deadline;
+  };
+  std::map<std::string, PendingRead> reads_;
+  std::uint64_t next_read_ = 0;
+  struct Transfer {
+    std::uint64_t target;
+    Reply<void> reply;
+    Clock::time_point deadline;
+  };
+  std::optional<Transfer> transfer_;
+
+  struct Watch {
+    kv::WatchStream* stream;
+    WatchSink sink;
+  };
+  std::map<WatchStreamId, Watch> watches_;
+  std::atomic<WatchStreamId> next_watch_{1};
+
+  // Published by the driver for header() and the accessors, from any thread.
+  std::atomic<std::uint64_t> leader_{0};
+  std::atomic<std::uint64_t> term_{0};
+  std::atomic<std::uint64_t> applied_{0};
+  std::atomic<std::int64_t> revision_{0};
+  std::atomic<std::uint64_t> snapshots_installed_{0};
+};
+
+template <class T>
+ApiResult<T> Member::wait_on_driver(std::function<void(Reply<T>)> start) {
+  struct Slot {
+    std::promise<ApiResult<T>> promise;
+    std::atomic<bool> set{false};
+    void put(ApiResult<T> r) {
+      if (!set.exchange(true)) promise.set_value(std::move(r));
+    }
+  };
+  auto slot = std::make_shared<Slot>();
+  auto future = slot->promise.get_future();
+  Reply<T> reply = [slot](ApiResult<T> r) { slot->put(std::move(r)); };
+  run([start, reply] { start(reply); }, reply);
+  // The driver answers within the request deadline; stop() answers everyone.
+  const auto give_up = deadline() + std::chrono::seconds(1);
+  while (future.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+    if (stopping_.load()) return std::unexpected(stopping());
+    if (Clock::now() > give_up) return std::unexpected(timed_out("the driver did not answer"));
+  }
+  return future.get();
+}
+
+}  // namespace etcetera::server

@@ -1,0 +1,48 @@
+#include "server/peer_service.h"
+
+namespace etcetera::server {
+
+grpc::Status to_status(const ApiError& e) {
+  return grpc::Status(static_cast<grpc::StatusCode>(e.code), e.message);
+}
+
+ApiError from_status(const grpc::Status& s) {
+  return ApiError{static_cast<ApiError::Code>(s.error_code()), s.error_message()};
+}
+
+namespace {
+
+template <class T, class Out>
+grpc::Status answer(ApiResult<T> result, Out* out) {
+  if (!result) return to_status(result.error());
+  *out = std::move(*result);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status PeerService::Send(grpc::ServerContext*, grpc::ServerReader<raft::pb::Message>* reader,
+                               pb::SendAck*) {
+  for (raft::pb::Message m; reader->Read(&m);)
+    handler_.receive(std::move(m));
+  return grpc::Status::OK;
+}
+
+grpc::Status PeerService::Forward(grpc::ServerContext*, const kv::pb::Request* r,
+                                  kv::pb::Response* out) {
+  return answer(handler_.forwarded(*r), out);
+}
+
+grpc::Status PeerService::KeepAlive(grpc::ServerContext*,
+                                    const etcdserverpb::LeaseKeepAliveRequest* r,
+                                    etcdserverpb::LeaseKeepAliveResponse* out) {
+  return answer(handler_.forwarded_keep_alive(*r), out);
+}
+
+grpc::Status PeerService::TimeToLive(grpc::ServerContext*,
+                                     const etcdserverpb::LeaseTimeToLiveRequest* r,
+                                     etcdserverpb::LeaseTimeToLiveResponse* out) {
+  return answer(handler_.forwarded_time_to_live(*r), out);
+}
+
+}  // namespace etcetera::server

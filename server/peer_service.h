@@ -1,0 +1,50 @@
+// server::PeerService — the receiving side of the Peer service
+// (server/peer.proto). It only unpacks: each call is handed to the member
+// through PeerHandler, whose methods post onto the member's driver loop.
+#pragma once
+
+#include <utility>
+
+#include <grpcpp/grpcpp.h>
+
+#include "server/backend.h"
+#include "server/peer.grpc.pb.h"
+
+namespace etcetera::server {
+
+class PeerHandler {
+ public:
+  virtual ~PeerHandler() = default;
+  // A raft message from another member: returns at once.
+  virtual void receive(raft::pb::Message m) = 0;
+  // Calls from a follower to this member as leader. They block the calling
+  // gRPC thread (never the driver) until the driver has the answer.
+  virtual ApiResult<kv::pb::Response> forwarded(kv::pb::Request r) = 0;
+  virtual ApiResult<etcdserverpb::LeaseKeepAliveResponse> forwarded_keep_alive(
+      const etcdserverpb::LeaseKeepAliveRequest& r) = 0;
+  virtual ApiResult<etcdserverpb::LeaseTimeToLiveResponse> forwarded_time_to_live(
+      const etcdserverpb::LeaseTimeToLiveRequest& r) = 0;
+};
+
+class PeerService final : public pb::Peer::Service {
+ public:
+  explicit PeerService(PeerHandler& handler) : handler_(handler) {}
+
+  grpc::Status Send(grpc::ServerContext*, grpc::ServerReader<raft::pb::Message>* reader,
+                    pb::SendAck*) override;
+  grpc::Status Forward(grpc::ServerContext*, const kv::pb::Request* r,
+                       kv::pb::Response* out) override;
+  grpc::Status KeepAlive(grpc::ServerContext*, const etcdserverpb::LeaseKeepAliveRequest* r,
+                         etcdserverpb::LeaseKeepAliveResponse* out) override;
+  grpc::Status TimeToLive(grpc::ServerContext*, const etcdserverpb::LeaseTimeToLiveRequest* r,
+                          etcdserverpb::LeaseTimeToLiveResponse* out) override;
+
+ private:
+  PeerHandler& handler_;
+};
+
+// Between ApiError and grpc::Status: the codes are gRPC's on both sides.
+grpc::Status to_status(const ApiError& e);
+ApiError from_status(const grpc::Status& s);
+
+}  // namespace etcetera::server

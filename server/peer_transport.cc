@@ -1,0 +1,186 @@
+#include "server/peer_transport.h"
+
+#include <chrono>
+
+namespace etcetera::server {
+
+namespace {
+
+std::shared_ptr<grpc::Channel> channel_to(const std::string& target) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);  // snapshots may exceed gRPC's 4 MiB default
+  args.SetMaxSendMessageSize(-1);
+  // Reconnect attempts are ours (PeerSender's backoff); keep gRPC's short.
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+// How long a forwarded client request may wait for the leader's answer.
+constexpr auto kCallDeadline = std::chrono::seconds(5);
+
+}  // namespace
+
+PeerSender::PeerSender(std::string target, std::size_t capacity)
+    : stub_(pb::Peer::NewStub(channel_to(target))), capacity_(capacity) {
+  thread_ = std::thread([this] { run(); });
+}
+
+void PeerSender::send(raft::pb::Message m) {
+  std::lock_guard lock(mu_);
+  if (stopping_ || backing_off_ || queue_.size() >= capacity_) return;
+  queue_.push_back(std::move(m));
+  cv_.notify_one();
+}
+
+void PeerSender::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    if (active_ != nullptr) active_->TryCancel();
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void PeerSender::run() {
+  using namespace std::chrono_literals;
+  auto backoff = 50ms;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+    }
+    const bool delivered = stream_once();
+    std::unique_lock lock(mu_);
+    if (stopping_) return;
+    if (delivered) {
+      backoff = 50ms;
+      continue;
+    }
+    // The peer is unreachable: what was queued for it is lost (raft sends
+    // again), and nothing is queued until the backoff is over.
+    queue_.clear();
+    backing_off_ = true;
+    cv_.wait_for(lock, backoff, [&] { return stopping_; });
+    backing_off_ = false;
+    backoff = std::min<std::chrono::milliseconds>(backoff * 2, 1000ms);
+  }
+}
+
+bool PeerSender::stream_once() {
+  grpc::ClientContext context;
+  pb::SendAck ack;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return false;
+    active_ = &context;
+  }
+  auto writer = stub_->Send(&context, &ack);
+  bool delivered = false;
+  for (bool open = true; open;) {
+    std::deque<raft::pb::Message> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) break;
+      batch.swap(queue_);
+    }
+    for (const auto& m : batch) {
+      if (!writer->Write(m)) {
+        open = false;
+        break;
+      }
+      delivered = true;
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) context.TryCancel();
+  }
+  (void)writer->Finish();  // the status says only why the stream ended
+  std::lock_guard lock(mu_);
+  active_ = nullptr;
+  return delivered;
+}
+
+PeerTransport::PeerTransport(const std::map<std::uint64_t, std::string>& peers) {
+  for (const auto& [id, target] : peers) {
+    senders_[id] = std::make_unique<PeerSender>(target, 4096);
+    stubs_[id] = pb::Peer::NewStub(channel_to(target));
+  }
+}
+
+void PeerTransport::send(raft::pb::Message m) {
+  if (auto it = senders_.find(m.to()); it != senders_.end()) it->second->send(std::move(m));
+}
+
+template <class Req, class Resp, class Start>
+void PeerTransport::call(std::uint64_t to, const Req& r,
+                         std::function<void(grpc::Status, Resp)> done, Start start) {
+  auto stub = stubs_.find(to);
+  if (stub == stubs_.end()) {
+    done(grpc::Status(grpc::StatusCode::UNAVAILABLE, "etcdserver: unknown leader"), Resp{});
+    return;
+  }
+  struct Call {
+    grpc::ClientContext context;
+    Req request;
+    Resp response;
+  };
+  auto c = std::make_shared<Call>();
+  c->request = r;
+  c->context.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) {
+      done(grpc::Status(grpc::StatusCode::UNAVAILABLE, "etcdserver: server stopped"), Resp{});
+      return;
+    }
+    calls_.insert(&c->context);
+  }
+  start(*stub->second, c->context, c->request, c->response,
+        [this, c, done = std::move(done)](grpc::Status status) {
+          done(std::move(status), std::move(c->response));
+          std::lock_guard lock(mu_);
+          calls_.erase(&c->context);
+          idle_.notify_all();
+        });
+}
+
+void PeerTransport::forward(std::uint64_t to, const kv::pb::Request& r, ForwardDone done) {
+  call<kv::pb::Request, kv::pb::Response>(
+      to, r, std::move(done), [](pb::Peer::Stub& s, auto& ctx, auto& req, auto& resp, auto cb) {
+        s.async()->Forward(&ctx, &req, &resp, std::move(cb));
+      });
+}
+
+void PeerTransport::keep_alive(std::uint64_t to, const etcdserverpb::LeaseKeepAliveRequest& r,
+                               KeepAliveDone done) {
+  call<etcdserverpb::LeaseKeepAliveRequest, etcdserverpb::LeaseKeepAliveResponse>(
+      to, r, std::move(done), [](pb::Peer::Stub& s, auto& ctx, auto& req, auto& resp, auto cb) {
+        s.async()->KeepAlive(&ctx, &req, &resp, std::move(cb));
+      });
+}
+
+void PeerTransport::time_to_live(std::uint64_t to, const etcdserverpb::LeaseTimeToLiveRequest& r,
+                                 TimeToLiveDone done) {
+  call<etcdserverpb::LeaseTimeToLiveRequest, etcdserverpb::LeaseTimeToLiveResponse>(
+      to, r, std::move(done), [](pb::Peer::Stub& s, auto& ctx, auto& req, auto& resp, auto cb) {
+        s.async()->TimeToLive(&ctx, &req, &resp, std::move(cb));
+      });
+}
+
+void PeerTransport::stop() {
+  {
+    std::unique_lock lock(mu_);
+    stopped_ = true;
+    for (auto* context : calls_)
+      context->TryCancel();
+    idle_.wait(lock, [&] { return calls_.empty(); });
+  }
+  for (auto& [id, sender] : senders_)
+    sender->stop();
+}
+
+}  // namespace etcetera::server

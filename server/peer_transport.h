@@ -1,0 +1,99 @@
+// server::PeerTransport — the sending side between members.
+//
+// Raft messages: one PeerSender per other member, each with its own thread, a
+// bounded queue and one long Peer.Send stream. The driver only enqueues, so it
+// never waits on the network; a full queue or a peer that is down drops the
+// message (raft retransmits what matters), and the sender reconnects with
+// backoff.
+//
+// Client requests a follower hands to the leader (Peer.Forward, KeepAlive,
+// TimeToLive) go out as asynchronous calls whose completion runs on a gRPC
+// thread; the caller posts the answer back to its driver.
+#pragma once
+
+// Boost.Asio and gRPC headers want <utility> first with g++ 12 in C++23.
+#include <utility>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "raft/raft.pb.h"
+#include "server/peer.grpc.pb.h"
+
+namespace etcetera::server {
+
+class PeerSender {
+ public:
+  PeerSender(std::string target, std::size_t capacity);
+  ~PeerSender() { stop(); }
+  PeerSender(const PeerSender&) = delete;
+  PeerSender& operator=(const PeerSender&) = delete;
+
+  // Queues `m`; drops it when the queue is full or the peer is backing off.
+  void send(raft::pb::Message m);
+  void stop();
+
+ private:
+  void run();
+  // One stream's life: writes queued messages until it breaks or stop().
+  // Returns whether any message went through.
+  bool stream_once();
+
+  std::unique_ptr<pb::Peer::Stub> stub_;
+  std::size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<raft::pb::Message> queue_;
+  bool stopping_ = false;
+  bool backing_off_ = false;
+  grpc::ClientContext* active_ = nullptr;  // the open stream, for stop() to cancel
+  std::thread thread_;
+};
+
+class PeerTransport {
+ public:
+  // peers: member id -> "host:port" of each other member.
+  explicit PeerTransport(const std::map<std::uint64_t, std::string>& peers);
+  ~PeerTransport() { stop(); }
+
+  // A raft message to m.to(); dropped when m.to() is unknown.
+  void send(raft::pb::Message m);
+
+  // Asynchronous calls to member `to`. `done` runs on a gRPC thread, once.
+  using ForwardDone = std::function<void(grpc::Status, kv::pb::Response)>;
+  void forward(std::uint64_t to, const kv::pb::Request& r, ForwardDone done);
+  using KeepAliveDone = std::function<void(grpc::Status, etcdserverpb::LeaseKeepAliveResponse)>;
+  void keep_alive(std::uint64_t to, const etcdserverpb::LeaseKeepAliveRequest& r,
+                  KeepAliveDone done);
+  using TimeToLiveDone = std::function<void(grpc::Status, etcdserverpb::LeaseTimeToLiveResponse)>;
+  void time_to_live(std::uint64_t to, const etcdserverpb::LeaseTimeToLiveRequest& r,
+                    TimeToLiveDone done);
+
+  // Stops the senders and cancels the calls in flight, waiting until their
+  // completions have run: nothing calls back after stop() returns.
+  void stop();
+
+ private:
+  template <class Req, class Resp, class Start>
+  void call(std::uint64_t to, const Req& r, std::function<void(grpc::Status, Resp)> done,
+            Start start);
+
+  std::map<std::uint64_t, std::unique_ptr<PeerSender>> senders_;
+  std::map<std::uint64_t, std::unique_ptr<pb::Peer::Stub>> stubs_;
+  std::mutex mu_;
+  std::condition_variable idle_;
+  std::set<grpc::ClientContext*> calls_;  // in flight
+  bool stopped_ = false;
+};
+
+}  // namespace etcetera::server
