@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "server/api/snapshot_padding.h"
 #include "server/api/unary.h"
 
 namespace etcetera::server::api {
@@ -71,6 +72,7 @@ grpc::Status MaintenanceService::Snapshot(grpc::ServerContext* context, const Sn
   ApiResult<std::string> bytes =
       ask_backend<std::string>(*context, [&](auto reply) { backend_.snapshot(std::move(reply)); });
   if (!bytes) return to_status(bytes.error());
+  *bytes = pad_to_512(std::move(*bytes));
 
   std::size_t sent = 0;
   while (sent < bytes->size()) {

@@ -2,12 +2,12 @@
 // maintain than etcd's bolt file: Defragment has nothing to do and answers
 // success; there are never alarms (no space quota, no corruption check), so
 // Alarm lists none; Hash answers with the hash of the key-value store.
-// Snapshot streams the state machine's snapshot in etcd's framing: chunks of
+// Snapshot streams the state machine's snapshot in etcd's framing: padded
+// to a multiple of 512 bytes (server/api/snapshot_padding.h), in chunks of
 // 32 KiB, each with the bytes still to come, then the SHA-256 of it all,
-// which etcd's clients check when they restore. It is etcetera's snapshot,
-// not a bolt database: `etcdctl snapshot save` stores it, but etcd's
-// `snapshot status/restore` cannot read it.
-// Thread-safe: gRPC calls it from any number of threads.
+// which etcd's clients look for when they save and check when they restore. It is etcetera's
+// snapshot, not a bolt database: `etcdctl snapshot save` stores it, but etcd's `snapshot
+// status/restore` cannot read it. Thread-safe: gRPC calls it from any number of threads.
 #pragma once
 
 #include "server/api/etcd_services.grpc.pb.h"

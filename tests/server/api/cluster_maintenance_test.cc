@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "kv/state_machine.h"
+#include "server/api/snapshot_padding.h"
 #include "tests/server/api/test_server.h"
 
 using namespace etcdserverpb;
@@ -120,7 +122,19 @@ TEST_CASE("snapshot streams 32 KiB chunks, then the SHA-256 of them all") {
           chunks[0].remaining_bytes() + chunks[0].blob().size() - bytes.size());
   }
   CHECK(chunks[chunks.size() - 2].remaining_bytes() == 0);
+  CHECK(bytes.size() % 512 == 0);
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
   CHECK(chunks.back().blob() == std::string(reinterpret_cast<char*>(digest), sizeof digest));
+}
+
+TEST_CASE("snapshot padding: a multiple of 512 bytes that parses as the same snapshot") {
+  etcetera::kv::StateMachine machine;
+  const std::string bytes = machine.snapshot();
+  for (std::size_t extra = 0; extra < 1100; ++extra) {
+    std::string padded = etcetera::server::api::pad_to_512(bytes + std::string(extra, '\0'));
+    CHECK(padded.size() % 512 == 0);
+  }
+  etcetera::kv::StateMachine restored;
+  CHECK(restored.restore(etcetera::server::api::pad_to_512(bytes)).has_value());
 }
