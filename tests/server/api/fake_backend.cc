@@ -54,13 +54,19 @@ void FakeBackend::run() {
     std::function<void()> task;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !tasks_.empty(); });
+      wake_.wait(lock, [&] { return stopping_ || (!stalled_ && !tasks_.empty()); });
       if (tasks_.empty()) return;
       task = std::move(tasks_.front());
       tasks_.pop_front();
     }
     task();
   }
+}
+
+void FakeBackend::stall(bool stalled) {
+  std::lock_guard lock(mutex_);
+  stalled_ = stalled;
+  wake_.notify_one();
 }
 
 kv::Millis FakeBackend::now() const {

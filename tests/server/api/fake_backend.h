@@ -34,6 +34,9 @@ class FakeBackend final : public Backend {
 
   // The client URL this member advertises (etcdctl member list prints it).
   void set_client_url(std::string url);
+  // While stalled the driver runs nothing: calls wait, as they do on a
+  // member that has lost its quorum.
+  void stall(bool stalled);
 
   etcdserverpb::ResponseHeader header() const override;
 
@@ -99,6 +102,7 @@ class FakeBackend final : public Backend {
   std::condition_variable wake_;
   std::deque<std::function<void()>> tasks_;  // GUARDED_BY(mutex_)
   bool stopping_ = false;                    // GUARDED_BY(mutex_)
+  bool stalled_ = false;                     // GUARDED_BY(mutex_)
   std::thread driver_;
 };
 

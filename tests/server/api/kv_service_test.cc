@@ -197,3 +197,18 @@ TEST_CASE("oversized requests are refused, never crash the server") {
   s.put("small", "ok");
   CHECK(s.last.ok());
 }
+
+TEST_CASE("a member that does not answer in time: DEADLINE_EXCEEDED, and it serves after") {
+  TestServer s;
+  s.backend.stall(true);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+  RangeRequest r;
+  r.set_key("k");
+  RangeResponse response;
+  auto status = s.kv->Range(&context, r, &response);
+  CHECK(status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED);
+  s.backend.stall(false);  // the late answer finds nobody waiting, and is dropped
+  s.put("k", "v");
+  CHECK(s.last.ok());
+}
