@@ -38,6 +38,7 @@ class ApiServer {
 
   // Listens on `address` ("127.0.0.1:2379"; port 0 picks a free port) without
   // TLS. Returns false when the address cannot be bound.
+  // REQUIRES: not started yet (a server starts once).
   [[nodiscard]] bool start(const std::string& address);
   // The port bound by start(); 0 before it.
   int port() const { return port_; }

@@ -85,3 +85,18 @@ TEST_CASE("a client that goes away mid-stream ends the call cleanly") {
   s.put("gone", "1");  // the sink of the closed stream is not called
   CHECK(s.last.ok());
 }
+
+TEST_CASE("shutdown ends an open watch stream") {
+  TestServer s;
+  auto context = TestServer::context();
+  auto stream = s.watch->Watch(context.get());
+  WatchRequest create;
+  create.mutable_create_request()->set_key("open");
+  REQUIRE(stream->Write(create));
+  WatchResponse created;
+  REQUIRE(stream->Read(&created));
+  s.server.shutdown();  // returns only once the call has ended
+  WatchResponse none;
+  CHECK_FALSE(stream->Read(&none));
+  stream->Finish();
+}
