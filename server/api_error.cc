@@ -1,62 +1,81 @@
 #include "server/api_error.h"
 
-namespace etcetera::server {
+#include "kv/state_machine.h"
 
-ApiError to_api_error(const kv::Error& error) {
-  using K = kv::Error::Code;
-  using C = ApiError::Code;
-  C code = C::kInternal;
-  switch (error.code) {
-    case K::kEmptyKey:
-    case K::kRequestTooLarge:
-    case K::kTooManyOps:
-    case K::kDuplicateKey:
-    case K::kKeyNotFound:
-    case K::kValueProvided:
-    case K::kLeaseProvided:
-    case K::kInvalidArgument:
-      code = C::kInvalidArgument;
-      break;
-    case K::kCompacted:
-    case K::kFutureRevision:
-    case K::kLeaseTtlTooLarge:
-      code = C::kOutOfRange;
-      break;
-    case K::kLeaseNotFound:
-    case K::kWatchNotFound:
-      code = C::kNotFound;
-      break;
-    case K::kLeaseExists:
-      code = C::kFailedPrecondition;
-      break;
-    case K::kNotPrimary:
-      code = C::kUnavailable;
-      break;
-    case K::kCorrupt:
-      code = C::kInternal;
-      break;
+namespace etcetera::server {
+namespace {
+
+using Code = ApiError::Code;
+using KvCode = kv::Error::Code;
+
+ApiError error(Code code, std::string text) {
+  return ApiError{code, std::move(text)};
+}
+
+}  // namespace
+
+ApiError to_api_error(const kv::Error& e) {
+  switch (e.code) {
+    case KvCode::kEmptyKey:
+    case KvCode::kRequestTooLarge:
+    case KvCode::kTooManyOps:
+    case KvCode::kDuplicateKey:
+    case KvCode::kKeyNotFound:
+    case KvCode::kValueProvided:
+    case KvCode::kLeaseProvided:
+      return error(Code::kInvalidArgument, kv::etcd_text(e.code));
+    // kv/ names these as etcd's mvcc package does; etcd's server prefixes them.
+    case KvCode::kCompacted:
+    case KvCode::kFutureRevision:
+      return error(Code::kOutOfRange, std::string("etcdserver: ") + kv::etcd_text(e.code));
+    case KvCode::kLeaseNotFound:
+      return error(Code::kNotFound, kv::etcd_text(e.code));
+    case KvCode::kLeaseExists:
+      return error(Code::kFailedPrecondition, kv::etcd_text(e.code));
+    case KvCode::kLeaseTtlTooLarge:
+      return error(Code::kOutOfRange, kv::etcd_text(e.code));
+    // Only the leader keeps lease clocks: this member is not (or no longer) it.
+    case KvCode::kNotPrimary:
+      return not_leader();
+    case KvCode::kWatchNotFound:
+    case KvCode::kInvalidArgument:
+      return error(Code::kInvalidArgument, e.message);
+    case KvCode::kCorrupt:
+      return error(Code::kInternal, e.message);
   }
-  return ApiError{code, error.message};
+  return error(Code::kInternal, e.message);
+}
+
+ApiError to_api_error(const kv::pb::Failure& failure) {
+  return to_api_error(kv::to_error(failure));
 }
 
 ApiError no_leader() {
-  return {ApiError::Code::kUnavailable, "etcdserver: no leader"};
+  return error(Code::kUnavailable, "etcdserver: no leader");
 }
 
 ApiError not_leader() {
-  return {ApiError::Code::kFailedPrecondition, "etcdserver: not leader"};
+  return error(Code::kFailedPrecondition, "etcdserver: not leader");
 }
 
 ApiError timed_out(const std::string& detail) {
-  return {ApiError::Code::kUnavailable, "etcdserver: request timed out (" + detail + ")"};
+  return error(Code::kUnavailable, "etcdserver: request timed out (" + detail + ")");
 }
 
 ApiError stopping() {
-  return {ApiError::Code::kUnavailable, "etcdserver: server stopped"};
+  return error(Code::kUnavailable, "etcdserver: server stopped");
+}
+
+ApiError member_not_found() {
+  return error(Code::kNotFound, "etcdserver: member not found");
+}
+
+ApiError bad_member_urls() {
+  return error(Code::kInvalidArgument, "etcdserver: given member URLs are invalid");
 }
 
 ApiError unimplemented(const std::string& detail) {
-  return {ApiError::Code::kUnimplemented, detail};
+  return error(Code::kUnimplemented, detail);
 }
 
 }  // namespace etcetera::server

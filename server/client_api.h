@@ -1,6 +1,6 @@
 // The client-facing gRPC services (etcd's KV, Watch, Lease, Cluster,
-// Maintenance) over a Backend, as main.cc starts them. Built in server/api/;
-// client_api_none.cc stands in when they are not linked.
+// Maintenance) over a Backend, as main.cc starts them (server/client_api.cc,
+// over server/api/api_server.h).
 #pragma once
 
 #include <expected>

@@ -1,0 +1,44 @@
+#include "server/api/api_server.h"
+
+#include <chrono>
+
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+namespace etcetera::server::api {
+
+ApiServer::ApiServer(Backend& backend)
+    : kv_(backend), watch_(backend), lease_(backend), cluster_(backend), maintenance_(backend) {}
+
+ApiServer::~ApiServer() {
+  shutdown();
+}
+
+bool ApiServer::start(const std::string& address) {
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
+  builder.SetMaxReceiveMessageSize(kMaxReceiveBytes);
+  builder.RegisterService(&kv_);
+  builder.RegisterService(&watch_);
+  builder.RegisterService(&lease_);
+  builder.RegisterService(&cluster_);
+  builder.RegisterService(&maintenance_);
+  server_ = builder.BuildAndStart();
+  if (!server_ || port_ == 0) {
+    server_.reset();
+    port_ = 0;
+    return false;
+  }
+  return true;
+}
+
+void ApiServer::shutdown() {
+  if (!server_) return;
+  // Streams (watches, keep-alives) never end on their own: a short grace
+  // period, then every call is cancelled, which ends their Read()s.
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+  server_->Wait();
+  server_.reset();
+}
+
+}  // namespace etcetera::server::api

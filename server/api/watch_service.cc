@@ -1,0 +1,44 @@
+#include "server/api/watch_service.h"
+
+#include <memory>
+#include <thread>
+
+#include "server/api/response_queue.h"
+#include "server/api/unary.h"
+
+namespace etcetera::server::api {
+
+using etcdserverpb::WatchRequest;
+using etcdserverpb::WatchResponse;
+
+grpc::Status WatchService::Watch(grpc::ServerContext*,
+                                 grpc::ServerReaderWriter<WatchResponse, WatchRequest>* stream) {
+  // Shared with the sink, which the member may still hold for a moment
+  // after close_watch_stream() is called from here.
+  auto queue = std::make_shared<ResponseQueue<WatchResponse>>();
+  WatchStreamId id =
+      backend_.open_watch_stream([queue](const WatchResponse& response) { queue->push(response); });
+
+  // gRPC allows one reader and one writer on a stream at the same time.
+  std::thread writer([&] {
+    bool open = true;
+    while (std::optional<WatchResponse> response = queue->pop()) {
+      if (!open) continue;  // the client is gone: drain until closed
+      fill_header(backend_, *response);
+      open = stream->Write(*response);
+    }
+  });
+
+  // Read() returns false when the client half-closes or the call ends
+  // (cancelled, deadline, server shutdown).
+  WatchRequest request;
+  while (stream->Read(&request))
+    backend_.watch_request(id, request);
+
+  backend_.close_watch_stream(id);
+  queue->close();
+  writer.join();
+  return grpc::Status::OK;
+}
+
+}  // namespace etcetera::server::api
