@@ -174,6 +174,7 @@ void Member::on_tick() {
   node_->tick();
   run_lease_clock();
   expire_requests();
+  retry_awaiting_leader();
   schedule_ready();
 }
 
@@ -278,6 +279,10 @@ void Member::fail_all(const ApiError& error) {
     transfer_.reset();
     t.reply(std::unexpected(error));
   }
+  auto awaiting = std::move(awaiting_leader_);
+  awaiting_leader_.clear();
+  for (auto& w : awaiting)
+    w.done(std::unexpected(error));
 }
 
 void Member::expire_requests() {

@@ -155,8 +155,15 @@ class Member final : public Backend, private PeerHandler {
 
   // --- writes (member_apply.cc) ---
   // Proposes at the leader, forwarding from a follower (again once on "not
-  // leader", to the new leader raft names).
-  void propose(kv::pb::Request r, Done done, int retries = 1);
+  // leader", to the new leader raft names). With no leader known, or the
+  // known one unreachable (it crashed and the others have not yet timed
+  // out), the write waits for a leader until its deadline, as etcd's do.
+  // `give_up`: when a write waiting for a leader is answered "no leader"
+  // (unset: the request deadline from now).
+  void propose(kv::pb::Request r, Done done, int retries = 1,
+               std::optional<Clock::time_point> give_up = std::nullopt);
+  void await_leader(kv::pb::Request r, Done done, std::optional<Clock::time_point> give_up);
+  void retry_awaiting_leader();
   void propose_local(kv::pb::Request r, Done done);
   template <class T>
   void write(kv::pb::Request r, Reply<T> reply, T (*pick)(kv::pb::Response&));
@@ -218,6 +225,12 @@ class Member final : public Backend, private PeerHandler {
     Clock::time_point deadline;
   };
   std::map<std::uint64_t, Proposal> proposals_;
+  struct AwaitingLeader {
+    kv::pb::Request request;
+    Done done;
+    Clock::time_point deadline;
+  };
+  std::vector<AwaitingLeader> awaiting_leader_;
   std::uint64_t next_request_id_;
   struct PendingRead {
     etcdserverpb::RangeRequest request;

@@ -7,21 +7,55 @@
 
 namespace etcetera::server {
 
-void Member::propose(kv::pb::Request r, Done done, int retries) {
+void Member::propose(kv::pb::Request r, Done done, int retries,
+                     std::optional<Clock::time_point> give_up) {
   if (node_->role() == raft::pb::LEADER) return propose_local(std::move(r), std::move(done));
   const std::uint64_t leader = node_->leader();
-  if (leader == raft::kNoNode || leader == id_) return done(std::unexpected(no_leader()));
-  transport_->forward(leader, r, [this, r, done, retries](grpc::Status s, kv::pb::Response resp) {
+  if (leader == raft::kNoNode || leader == id_)
+    return await_leader(std::move(r), std::move(done), give_up);
+  transport_->forward(leader, r, [this, r, done, retries, give_up](grpc::Status s,
+                                                                   kv::pb::Response resp) {
     run(
-        [this, r, done, retries, s = std::move(s), resp = std::move(resp)]() mutable {
+        [this, r, done, retries, give_up, s = std::move(s), resp = std::move(resp)]() mutable {
           if (s.ok()) return done(std::move(resp));
           // The leader we knew has stepped down; raft may know the new one.
           if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION && retries > 0)
-            return propose(std::move(r), done, retries - 1);
+            return propose(std::move(r), done, retries - 1, give_up);
+          // It cannot be reached: it has crashed or is cut off, and an
+          // election will follow. (If the request reached it before the
+          // connection broke, it may be applied twice, as a client's retry
+          // to etcd may be.)
+          if (s.error_code() == grpc::StatusCode::UNAVAILABLE)
+            return await_leader(std::move(r), std::move(done), give_up);
           done(std::unexpected(from_status(s)));
         },
         [done] { done(std::unexpected(stopping())); });
   });
+}
+
+void Member::await_leader(kv::pb::Request r, Done done,
+                          std::optional<Clock::time_point> give_up) {
+  awaiting_leader_.push_back(
+      AwaitingLeader{std::move(r), std::move(done), give_up.value_or(deadline())});
+}
+
+// Each tick: writes that waited for a leader go to the one now known; those
+// past their deadline are answered as etcd answers them.
+void Member::retry_awaiting_leader() {
+  if (awaiting_leader_.empty()) return;
+  const bool known = node_->leader() != raft::kNoNode;
+  const auto now = Clock::now();
+  std::vector<AwaitingLeader> waiting;
+  waiting.swap(awaiting_leader_);
+  for (auto& w : waiting) {
+    if (known && (node_->role() == raft::pb::LEADER || node_->leader() != id_)) {
+      propose(std::move(w.request), std::move(w.done), 1, w.deadline);
+    } else if (w.deadline <= now) {
+      w.done(std::unexpected(no_leader()));
+    } else {
+      awaiting_leader_.push_back(std::move(w));
+    }
+  }
 }
 
 void Member::propose_local(kv::pb::Request r, Done done) {
