@@ -59,6 +59,9 @@ class Election {
   [[nodiscard]] Result<void> proclaim(std::string value, OnDone done);
   // Gives the leadership up. kNotLeader unless we lead.
   [[nodiscard]] Result<void> resign(OnDone done);
+  // Stops campaigning before we win: our key leaves the queue and
+  // campaign()'s `done` is never called. Nothing unless campaigning.
+  void cancel() { entry_.cancel(); }
   // Reads the leader: its key and value, or kNoLeader.
   void leader(OnLeaderRead done);
   // Follows the leader until stop_observing(); replaces an earlier observe.
@@ -68,6 +71,8 @@ class Election {
   State state() const { return entry_.state(); }
   bool is_leader() const { return entry_.state() == State::kAcquired; }
   const std::string& key() const { return entry_.key(); }
+  // Our place: the leadership's fencing token once we lead (0 before).
+  kv::Revision create_revision() const { return entry_.create_revision(); }
   const std::optional<QueueEntry::Ahead>& waiting_on() const { return entry_.waiting_on(); }
   std::string describe() const { return entry_.describe(); }
 

@@ -46,6 +46,13 @@ Result<void> LockService::lock(std::string_view name, kv::LeaseId lease, OnLock 
   });
 }
 
+void LockService::cancel(std::string_view name, kv::LeaseId lease) {
+  const std::string key = queue_key(queue_prefix(name), lease);
+  for (auto& m : mutexes_) {
+    if (!answered(*m) && m->key() == key) m->cancel();
+  }
+}
+
 Result<void> LockService::unlock(std::string_view key, OnUnlock done) {
   reap();
   const auto slash = key.rfind('/');

@@ -53,6 +53,11 @@ class LockService {
 
   [[nodiscard]] Result<void> lock(std::string_view name, kv::LeaseId lease, OnLock done);
   [[nodiscard]] Result<void> unlock(std::string_view key, OnUnlock done);
+  // Withdraws the waiting lock requests of `lease` for `name`, for a caller
+  // that stopped waiting: their key leaves the queue (as etcd's mutex
+  // deletes it when its context ends) and their `done` is never called. A
+  // lock already held is left alone: it is released by unlock().
+  void cancel(std::string_view name, kv::LeaseId lease);
 
   // Lock requests still waiting for their turn.
   std::size_t waiting() const;

@@ -55,6 +55,9 @@ class Mutex {
   // and `done` hears kTimedOut. REQUIRES: timeout >= 1.
   [[nodiscard]] Result<void> try_lock(std::int64_t timeout, OnLocked done);
   void tick() { entry_.tick(); }
+  // Stops waiting for the lock: our key leaves the queue and lock()'s
+  // `done` is never called (QueueEntry::cancel). Nothing unless waiting.
+  void cancel() { entry_.cancel(); }
   // Deletes our key if it is still the one we created. `done` hears the
   // header, or kSessionExpired if the key had already gone with the lease
   // (the lock was lost before the unlock). kNotHolder unless held.

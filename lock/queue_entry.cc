@@ -158,6 +158,17 @@ void QueueEntry::tick() {
   give_up();
 }
 
+void QueueEntry::cancel() {
+  if (!in_line(state_)) return;
+  on_turn_ = nullptr;  // nobody is left to hear the turn, or the timeout
+  patience_.reset();
+  if (state_ == State::kEnqueuing) {
+    give_up_after_enqueue_ = true;
+    return;
+  }
+  give_up();
+}
+
 void QueueEntry::give_up() {
   stop_watching();
   state_ = State::kGivingUp;

@@ -85,6 +85,12 @@ class QueueEntry {
                                    OnTurn on_turn);
   // Counts down the patience of enter().
   void tick();
+  // Leaves the queue before our turn, for a client that stopped waiting (a
+  // server's caller that went away): our key is deleted, as by a timeout,
+  // and enter()'s on_turn is never called. With the put still in flight
+  // the delete waits for its answer, so it cannot come before the put.
+  // Does nothing unless waiting for our turn.
+  void cancel();
   // Deletes our key after our turn came. `on_left` gets the delete's header,
   // or kSessionExpired when the key was gone already (the lease ended while
   // we held it). kNotHolder unless our turn came.

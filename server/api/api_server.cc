@@ -8,10 +8,19 @@
 namespace etcetera::server::api {
 
 ApiServer::ApiServer(Backend& backend)
-    : kv_(backend), watch_(backend), lease_(backend), cluster_(backend), maintenance_(backend) {}
+    : kv_(backend),
+      watch_(backend),
+      lease_(backend),
+      cluster_(backend),
+      maintenance_(backend),
+      recipes_(backend),
+      lock_(recipes_),
+      election_(recipes_) {}
 
 ApiServer::~ApiServer() {
   shutdown();
+  // The recipes' thread ends before the services whose recipes it runs.
+  recipes_.stop();
 }
 
 bool ApiServer::start(const std::string& address) {
@@ -23,6 +32,8 @@ bool ApiServer::start(const std::string& address) {
   builder.RegisterService(&lease_);
   builder.RegisterService(&cluster_);
   builder.RegisterService(&maintenance_);
+  builder.RegisterService(&lock_);
+  builder.RegisterService(&election_);
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) {
     server_.reset();

@@ -1,5 +1,7 @@
 // server::api::ApiServer — etcd's v3 gRPC API on a listening address: the
-// KV, Watch, Lease, Cluster and Maintenance services over one Backend.
+// KV, Watch, Lease, Cluster and Maintenance services over one Backend, and
+// the Lock and Election services over lock/'s recipes, which run on one
+// thread of their own over the same Backend (server/api/backend_kv_port.h).
 //
 // Requests larger than etcd's default limit (--max-request-bytes, 1.5 MiB,
 // plus room for gRPC's framing) are refused by gRPC itself with
@@ -14,9 +16,12 @@
 
 #include <grpcpp/server.h>
 
+#include "server/api/backend_kv_port.h"
 #include "server/api/cluster_service.h"
+#include "server/api/election_service.h"
 #include "server/api/kv_service.h"
 #include "server/api/lease_service.h"
+#include "server/api/lock_service.h"
 #include "server/api/maintenance_service.h"
 #include "server/api/watch_service.h"
 #include "server/backend.h"
@@ -52,6 +57,9 @@ class ApiServer {
   LeaseService lease_;
   ClusterService cluster_;
   MaintenanceService maintenance_;
+  BackendKvPort recipes_;  // before the services that use it: it outlives them
+  LockApiService lock_;
+  ElectionApiService election_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -135,5 +135,42 @@ TEST_CASE("unlock of a key that does not exist, or of a key that waits, is refus
   CHECK(waiting.value().key == "jobs/2");
 }
 
+TEST_CASE("a cancelled lock request leaves the queue and is never answered", "[lock][service]") {
+  FakePort port;
+  LockService service(port);
+  const auto l1 = port.grant(60, 0x1a), l2 = port.grant(60, 0x2b), l3 = port.grant(60, 0x3c);
+  Locked first, second, third;
+  REQUIRE(service.lock("jobs", l1, first.sink()));
+  REQUIRE(service.lock("jobs", l2, second.sink()));
+  REQUIRE(service.lock("jobs", l3, third.sink()));
+  port.deliver();
+  REQUIRE(first.answered());
+  REQUIRE(port.create_revision("jobs/2b") > 0);
+
+  // The middle waiter goes: the one behind it now waits on the holder.
+  service.cancel("jobs", l2);
+  port.deliver();
+  CHECK(port.create_revision("jobs/2b") == 0);
+  CHECK(service.waiting() == 1);
+
+  Unlocked unlocked;
+  REQUIRE(service.unlock("jobs/1a", unlocked.sink()));
+  port.deliver();
+  CHECK(third.value().key == "jobs/3c");
+  CHECK_FALSE(second.answered());
+
+  // Cancelled with its put still on the way: the delete follows the put.
+  Locked late;
+  REQUIRE(service.lock("jobs", l2, late.sink()));
+  service.cancel("jobs", l2);
+  port.deliver();
+  CHECK(port.create_revision("jobs/2b") == 0);
+  CHECK_FALSE(late.answered());
+  // A held lock is not cancelled: only unlock releases it.
+  service.cancel("jobs", l3);
+  port.deliver();
+  CHECK(port.create_revision("jobs/3c") > 0);
+}
+
 }  // namespace
 }  // namespace etcetera::lock::test
