@@ -62,6 +62,14 @@ TEST_CASE("a member added and started joins, serves, and is removed again") {
   for (int i = 0; i < 4; ++i)
     CHECK(eventually([&] { return all_started(list_of(c[i]), 4); }));
 
+  // Restarted, the joined member is who it was (joined-identity), not a
+  // hash of its name, and still a member.
+  c.stop(fourth);
+  c.start(fourth);
+  CHECK(c[fourth].id() == added->first.id);
+  CHECK(eventually([&] { return get(c[fourth], "after").value_or("") == "2"; }));
+  CHECK(eventually([&] { return all_started(list_of(c[fourth]), 4); }));
+
   auto removed =
       call<Members>([&](auto reply) { c[leader].member_remove(added->first.id, reply); });
   INFO((removed ? "" : removed.error().message));
