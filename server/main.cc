@@ -122,6 +122,18 @@ int main(int argc, char** argv) {
   const MemberOptions& o = parsed->member;
   std::cerr << "etcetera: member " << o.name << " (id " << std::hex << (*member)->id() << std::dec
             << ") peers on " << o.listen_peer << ", data in " << o.data_dir.string() << "\n";
+  // Like etcd, clients are served once this member has published its name
+  // and client URLs through raft (a leader is needed for that).
+  const timespec poll{0, 50'000'000};
+  for (int signal = 0; !(*member)->published();) {
+    signal = sigtimedwait(&signals, nullptr, &poll);
+    if (signal == SIGINT || signal == SIGTERM) {
+      std::cerr << "etcetera: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+                << " before serving clients, shutting down\n";
+      (*member)->stop();
+      return 0;
+    }
+  }
   auto api = serve_client_api(**member, parsed->listen_client);
   if (api)
     std::cerr << "etcetera: serving clients on " << parsed->listen_client << "\n";

@@ -15,7 +15,8 @@ std::string describe(const raft::Error& e) {
 Member::Member(MemberOptions options)
     : options_(std::move(options)),
       id_(member_id_of(options_.name)),
-      cluster_id_(cluster_id_of(options_.initial_cluster)) {
+      cluster_id_(cluster_id_of(options_.initial_cluster)),
+      registry_(MemberRegistry::seeded(options_.initial_cluster)) {
   // Request ids must not collide with those another member proposes: the
   // member's id in the high bits, the start time in the low ones.
   const auto nanos = static_cast<std::uint64_t>(Clock::now().time_since_epoch().count());
@@ -35,21 +36,16 @@ std::expected<std::unique_ptr<Member>, std::string> Member::open(MemberOptions o
   const raft::MemoryStorage& storage = m->disk_->storage();
   const bool fresh = storage.last_index() == 0 && storage.snapshot().metadata().index() == 0 &&
                      storage.hard_state().term() == 0;
-  if (fresh && !o.initial_cluster_state_new)
-    return std::unexpected(
-        "--initial-cluster-state existing with an empty data dir " + o.data_dir.string() +
-        ": joining a running cluster needs member add, which this build does not support; "
-        "start every member of a new cluster with --initial-cluster-state new");
 
-  // The store comes back from the newest snapshot; the driver replays the
-  // committed log after it (raft hands those entries out again, and the
-  // state machine skips any it already has).
+  // The store and the registry come back from the newest snapshot; the
+  // driver replays the committed log after it (raft hands those entries out
+  // again; the state machine and the registry skip any they already have).
   const raft::pb::Snapshot& snap = storage.snapshot();
   if (snap.metadata().index() > 0) {
-    if (auto ok = m->kv_.restore(snap.data()); !ok)
+    if (auto ok = m->restore_snapshot_data(snap.data()); !ok)
       return std::unexpected("the snapshot at index " + std::to_string(snap.metadata().index()) +
                              " in " + m->disk_->snap_dir().string() +
-                             " does not restore: " + ok.error().message);
+                             " does not restore: " + ok.error());
     m->snapshot_index_ = snap.metadata().index();
   }
 
@@ -69,6 +65,15 @@ std::expected<std::unique_ptr<Member>, std::string> Member::open(MemberOptions o
   config.applied = m->kv_.applied_index();
   config.seed = m->id_ ^ static_cast<std::uint64_t>(Clock::now().time_since_epoch().count());
   config.trace = m->trace_.get();
+  // A member that joined a running cluster: its id, cluster and starting
+  // configuration are those it learnt then (member_join.cc).
+  if (fresh && !o.initial_cluster_state_new) {
+    auto joined = m->join(config);
+    if (!joined) return std::unexpected(joined.error());
+    config = *joined;
+  } else if (auto ok = m->load_identity(config); !ok) {
+    return std::unexpected(ok.error());
+  }
   auto node = raft::Node::create(config, storage);
   if (!node) return std::unexpected("cannot start raft: " + describe(node.error()));
   m->node_.emplace(std::move(*node));
@@ -81,10 +86,9 @@ Member::~Member() {
 }
 
 std::expected<void, std::string> Member::start() {
-  std::map<std::uint64_t, std::string> peers;
-  for (const auto& [name, url] : options_.initial_cluster)
-    if (name != options_.name) peers[member_id_of(name)] = *host_port_of(url);
-  transport_ = std::make_unique<PeerTransport>(peers);
+  // Peers as the registry knows them: the initial cluster, or as changed since.
+  transport_ = std::make_unique<PeerTransport>(std::map<std::uint64_t, std::string>{});
+  connect_peers();
 
   peer_service_ = std::make_unique<PeerService>(static_cast<PeerHandler&>(*this));
   grpc::ServerBuilder builder;
@@ -103,7 +107,8 @@ std::expected<void, std::string> Member::start() {
   driver_ = std::thread([this] {
     driver_id_ = std::this_thread::get_id();
     // A lone member has nobody to wait for: it campaigns at once.
-    if (options_.initial_cluster.size() == 1 && node_->role() != raft::pb::LEADER)
+    if (options_.initial_cluster.size() == 1 && node_->role() != raft::pb::LEADER &&
+        options_.initial_cluster_state_new)
       node_->campaign();
     schedule_tick();
     schedule_ready();
@@ -175,6 +180,8 @@ void Member::on_tick() {
   run_lease_clock();
   expire_requests();
   retry_awaiting_leader();
+  retry_queued_changes();
+  maybe_publish();
   schedule_ready();
 }
 
@@ -183,6 +190,7 @@ void Member::receive(raft::pb::Message m) {
       [this, m = std::move(m)] {
         // A refused message is recorded in the trace by the node; the sender
         // hears nothing, as over a lossy network.
+        heard_from(m.from());
         (void)node_->step(m);
         schedule_ready();
       },
@@ -205,6 +213,8 @@ void Member::drain_ready() {
     if (!handle_ready(node_->ready())) return;
   maybe_snapshot();
   check_transfer();
+  check_changes();
+  check_removed();
   publish_status();
   flush_watches();
 }
@@ -254,8 +264,8 @@ void Member::publish_status() {
   // The operator's one line about raft: who leads, from when.
   if (const std::uint64_t leader = node_->leader(); leader != leader_.load()) {
     std::string name = "none";
-    for (const auto& [n, url] : options_.initial_cluster)
-      if (member_id_of(n) == leader) name = n;
+    if (const MemberInfo* m = registry_.find(leader); m != nullptr && !m->name.empty())
+      name = m->name;
     std::cerr << "etcetera: " << options_.name << ": leader is " << name << " at term "
               << node_->term() << "\n";
   }
@@ -283,6 +293,20 @@ void Member::fail_all(const ApiError& error) {
   awaiting_leader_.clear();
   for (auto& w : awaiting)
     w.done(std::unexpected(error));
+  auto changes = std::move(changes_);
+  changes_.clear();
+  for (auto& [index, c] : changes)
+    c.reply(std::unexpected(error));
+  auto queued = std::move(queued_changes_);
+  queued_changes_.clear();
+  for (auto& q : queued)
+    q.reply(std::unexpected(error));
+  // The leader has answered these already: they only waited for this
+  // member to catch up.
+  auto catch_ups = std::move(catch_ups_);
+  catch_ups_.clear();
+  for (auto& c : catch_ups)
+    c.done();
 }
 
 void Member::expire_requests() {

@@ -21,7 +21,9 @@
 //   member_reads.cc    ranges (serializable and ReadIndex), header, status, hash, snapshot
 //   member_leases.cc   the leader's lease clock, keep-alives, time-to-live
 //   member_watch.cc    watch streams
-//   member_cluster.cc  the member list and leadership transfer
+//   member_cluster.cc  leadership transfer
+//   member_membership.cc  member add/remove/promote/update, published attributes
+//   member_join.cc     a member joining a running cluster
 #pragma once
 
 #include <utility>
@@ -38,6 +40,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -48,6 +51,7 @@
 #include "server/backend.h"
 #include "server/disk/durable_storage.h"
 #include "server/member_options.h"
+#include "server/member_registry.h"
 #include "server/peer_service.h"
 #include "server/peer_transport.h"
 
@@ -80,6 +84,10 @@ class Member final : public Backend, private PeerHandler {
   // Snapshots received from a leader since start (a follower that fell
   // behind the leader's log compaction).
   std::uint64_t snapshots_installed() const { return snapshots_installed_.load(); }
+  // Whether this member's name and client URLs are in the registry, as
+  // applied here: etcd serves clients only from then on (docs/server.md,
+  // "Membership"), so that `member list` shows them.
+  bool published() const { return published_.load(); }
   // What recovery repaired when the data dir was opened, one line each.
   const std::vector<std::string>& recovery_notes() const { return disk_->recovery_notes(); }
 
@@ -149,6 +157,8 @@ class Member final : public Backend, private PeerHandler {
       const etcdserverpb::LeaseKeepAliveRequest& r) override;
   ApiResult<etcdserverpb::LeaseTimeToLiveResponse> forwarded_time_to_live(
       const etcdserverpb::LeaseTimeToLiveRequest& r) override;
+  ApiResult<pb::ChangeResponse> forwarded_change(const pb::ChangeRequest& r) override;
+  ApiResult<pb::MembersResponse> members_for_joining() override;
   // Runs `start` on the driver and blocks the calling (gRPC) thread for its answer.
   template <class T>
   ApiResult<T> wait_on_driver(std::function<void(Reply<T>)> start);
@@ -186,9 +196,28 @@ class Member final : public Backend, private PeerHandler {
   // --- watches (member_watch.cc) ---
   void flush_watches();
 
-  // --- cluster (member_cluster.cc) ---
+  // --- cluster (member_cluster.cc, member_membership.cc, member_join.cc) ---
   std::vector<MemberInfo> members() const;
   void check_transfer();
+  std::uint64_t new_member_id(const std::vector<std::string>& peer_urls) const;
+  void change(pb::ChangeRequest r, Reply<pb::ChangeResponse> reply);
+  void change_local(pb::ChangeRequest r, Reply<pb::ChangeResponse> reply,
+                    std::optional<Clock::time_point> give_up = std::nullopt);
+  void retry_queued_changes();
+  void check_changes();
+  void apply_conf_change_entry(const raft::pb::Entry& e);
+  void connect_peers();
+  void maybe_publish();
+  void check_removed();
+  void heard_from(std::uint64_t peer);
+  std::optional<ApiError> may_add_member(bool is_learner) const;
+  pb::MembersResponse membership_for_joining() const;
+  std::string snapshot_data() const;
+  std::expected<void, std::string> restore_snapshot_data(const std::string& bytes);
+  // A member started with --initial-cluster-state existing on an empty data
+  // dir: learns its id and the cluster from a running member.
+  std::expected<raft::Config, std::string> join(raft::Config config);
+  std::expected<void, std::string> load_identity(raft::Config& config);
 
   MemberOptions options_;
   std::uint64_t id_;
@@ -200,6 +229,14 @@ class Member final : public Backend, private PeerHandler {
   std::optional<raft::Node> node_;
   kv::StateMachine kv_;
   raft::Index snapshot_index_ = 0;  // of the newest snapshot on disk
+
+  MemberRegistry registry_;
+  std::map<std::uint64_t, std::string> connected_;  // member -> host:port the transport sends to
+  bool publishing_ = false;
+  bool removed_ = false;
+  // When each peer was last heard from, and since when without a gap: etcd
+  // adds a voter only when connected to every voter for 5 s.
+  std::map<std::uint64_t, Clock::time_point> heard_, active_since_;
 
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<PeerService> peer_service_;
@@ -245,6 +282,30 @@ class Member final : public Backend, private PeerHandler {
     Clock::time_point deadline;
   };
   std::optional<Transfer> transfer_;
+  // Membership changes proposed here as leader, by log index; those that
+  // wait for the previous change; and answers a follower holds until it has
+  // applied as far as the leader had.
+  struct PendingChange {
+    raft::Term term;
+    bool conf;
+    pb::MemberRecord added;
+    Reply<pb::ChangeResponse> reply;
+    Clock::time_point deadline;
+    bool lost = false;  // another leader's entry took its index
+  };
+  std::map<raft::Index, PendingChange> changes_;
+  struct QueuedChange {
+    pb::ChangeRequest request;
+    Reply<pb::ChangeResponse> reply;
+    Clock::time_point deadline;
+  };
+  std::vector<QueuedChange> queued_changes_;
+  struct CatchUp {
+    raft::Index index;
+    std::function<void()> done;
+    Clock::time_point deadline;
+  };
+  std::vector<CatchUp> catch_ups_;
 
   struct Watch {
     kv::WatchStream* stream;
@@ -259,6 +320,7 @@ class Member final : public Backend, private PeerHandler {
   std::atomic<std::uint64_t> applied_{0};
   std::atomic<std::int64_t> revision_{0};
   std::atomic<std::uint64_t> snapshots_installed_{0};
+  std::atomic<bool> published_{false};
 };
 
 template <class T>

@@ -13,28 +13,27 @@ void Member::propose(kv::pb::Request r, Done done, int retries,
   const std::uint64_t leader = node_->leader();
   if (leader == raft::kNoNode || leader == id_)
     return await_leader(std::move(r), std::move(done), give_up);
-  transport_->forward(leader, r, [this, r, done, retries, give_up](grpc::Status s,
-                                                                   kv::pb::Response resp) {
-    run(
-        [this, r, done, retries, give_up, s = std::move(s), resp = std::move(resp)]() mutable {
-          if (s.ok()) return done(std::move(resp));
-          // The leader we knew has stepped down; raft may know the new one.
-          if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION && retries > 0)
-            return propose(std::move(r), done, retries - 1, give_up);
-          // It cannot be reached: it has crashed or is cut off, and an
-          // election will follow. (If the request reached it before the
-          // connection broke, it may be applied twice, as a client's retry
-          // to etcd may be.)
-          if (s.error_code() == grpc::StatusCode::UNAVAILABLE)
-            return await_leader(std::move(r), std::move(done), give_up);
-          done(std::unexpected(from_status(s)));
-        },
-        [done] { done(std::unexpected(stopping())); });
-  });
+  transport_->forward(
+      leader, r, [this, r, done, retries, give_up](grpc::Status s, kv::pb::Response resp) {
+        run(
+            [this, r, done, retries, give_up, s = std::move(s), resp = std::move(resp)]() mutable {
+              if (s.ok()) return done(std::move(resp));
+              // The leader we knew has stepped down; raft may know the new one.
+              if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION && retries > 0)
+                return propose(std::move(r), done, retries - 1, give_up);
+              // It cannot be reached: it has crashed or is cut off, and an
+              // election will follow. (If the request reached it before the
+              // connection broke, it may be applied twice, as a client's retry
+              // to etcd may be.)
+              if (s.error_code() == grpc::StatusCode::UNAVAILABLE)
+                return await_leader(std::move(r), std::move(done), give_up);
+              done(std::unexpected(from_status(s)));
+            },
+            [done] { done(std::unexpected(stopping())); });
+      });
 }
 
-void Member::await_leader(kv::pb::Request r, Done done,
-                          std::optional<Clock::time_point> give_up) {
+void Member::await_leader(kv::pb::Request r, Done done, std::optional<Clock::time_point> give_up) {
   awaiting_leader_.push_back(
       AwaitingLeader{std::move(r), std::move(done), give_up.value_or(deadline())});
 }
@@ -149,16 +148,30 @@ void Member::lease_revoke(const etcdserverpb::LeaseRevokeRequest& r,
 // membership entry goes back to the node, which changes its configuration.
 void Member::apply(const raft::Ready& rd) {
   if (rd.snapshot) {
-    if (auto ok = kv_.restore(rd.snapshot->data()); !ok) {
+    if (auto ok = restore_snapshot_data(rd.snapshot->data()); !ok) {
       // Every member produced it the same way: this one cannot go on.
-      fail_stop("the leader's snapshot does not restore: " + ok.error().message);
+      fail_stop("the leader's snapshot does not restore: " + ok.error());
       return;
     }
+    connect_peers();
   }
   for (const auto& e : rd.committed_entries) {
-    if (e.type() == raft::pb::ENTRY_CONF_CHANGE) {
-      raft::pb::ConfChange cc;
-      if (cc.ParseFromString(e.data())) (void)node_->apply_conf_change(e.index(), cc);
+    if (auto c = changes_.find(e.index()); c != changes_.end() && c->second.term != e.term())
+      c->second.lost = true;
+    if (e.type() == raft::pb::ENTRY_CONF_CHANGE) apply_conf_change_entry(e);
+    // The server's own entries (a member's attributes, new peer URLs) are
+    // the registry's; the store sees an empty entry in their place, which
+    // it counts as applied and nothing else.
+    if (e.type() == raft::pb::ENTRY_NORMAL) {
+      if (auto server_entry = decode_server_entry(e.data())) {
+        registry_.apply_server_entry(e.index(), *server_entry);
+        raft::pb::Entry blank;
+        blank.set_term(e.term());
+        blank.set_index(e.index());
+        (void)kv_.apply(blank);
+        connect_peers();  // new peer URLs
+        continue;
+      }
     }
     auto response = kv_.apply(e);
     if (!response) continue;
@@ -182,7 +195,7 @@ void Member::maybe_snapshot() {
   snapshot.mutable_metadata()->set_index(applied);
   snapshot.mutable_metadata()->set_term(*term);
   *snapshot.mutable_metadata()->mutable_conf_state() = node_->configuration().to_conf_state();
-  snapshot.set_data(kv_.snapshot());
+  snapshot.set_data(snapshot_data());
   if (auto ok = disk_->compact(snapshot); !ok) {
     std::cerr << "etcetera: " << options_.name << ": snapshot at index " << applied
               << " failed: " << ok.error().message << "\n";

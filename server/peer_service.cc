@@ -45,4 +45,14 @@ grpc::Status PeerService::TimeToLive(grpc::ServerContext*,
   return answer(handler_.forwarded_time_to_live(*r), out);
 }
 
+grpc::Status PeerService::Change(grpc::ServerContext*, const pb::ChangeRequest* r,
+                                 pb::ChangeResponse* out) {
+  return answer(handler_.forwarded_change(*r), out);
+}
+
+grpc::Status PeerService::Members(grpc::ServerContext*, const pb::MembersRequest*,
+                                  pb::MembersResponse* out) {
+  return answer(handler_.members_for_joining(), out);
+}
+
 }  // namespace etcetera::server

@@ -24,6 +24,9 @@ class PeerHandler {
       const etcdserverpb::LeaseKeepAliveRequest& r) = 0;
   virtual ApiResult<etcdserverpb::LeaseTimeToLiveResponse> forwarded_time_to_live(
       const etcdserverpb::LeaseTimeToLiveRequest& r) = 0;
+  virtual ApiResult<pb::ChangeResponse> forwarded_change(const pb::ChangeRequest& r) = 0;
+  // For a member joining: any member answers, from its own registry.
+  virtual ApiResult<pb::MembersResponse> members_for_joining() = 0;
 };
 
 class PeerService final : public pb::Peer::Service {
@@ -38,6 +41,10 @@ class PeerService final : public pb::Peer::Service {
                          etcdserverpb::LeaseKeepAliveResponse* out) override;
   grpc::Status TimeToLive(grpc::ServerContext*, const etcdserverpb::LeaseTimeToLiveRequest* r,
                           etcdserverpb::LeaseTimeToLiveResponse* out) override;
+  grpc::Status Change(grpc::ServerContext*, const pb::ChangeRequest* r,
+                      pb::ChangeResponse* out) override;
+  grpc::Status Members(grpc::ServerContext*, const pb::MembersRequest*,
+                       pb::MembersResponse* out) override;
 
  private:
   PeerHandler& handler_;

@@ -115,6 +115,24 @@ void PeerTransport::send(raft::pb::Message m) {
   if (auto it = senders_.find(m.to()); it != senders_.end()) it->second->send(std::move(m));
 }
 
+void PeerTransport::add_peer(std::uint64_t id, const std::string& target) {
+  if (senders_.contains(id)) return;
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return;
+  }
+  senders_[id] = std::make_unique<PeerSender>(target, 4096);
+  stubs_[id] = pb::Peer::NewStub(channel_to(target));
+}
+
+void PeerTransport::remove_peer(std::uint64_t id) {
+  auto it = senders_.find(id);
+  if (it == senders_.end()) return;
+  it->second->stop();
+  senders_.erase(it);
+  stubs_.erase(id);  // calls in flight keep their channel until they complete
+}
+
 template <class Req, class Resp, class Start>
 void PeerTransport::call(std::uint64_t to, const Req& r,
                          std::function<void(grpc::Status, Resp)> done, Start start) {
@@ -168,6 +186,13 @@ void PeerTransport::time_to_live(std::uint64_t to, const etcdserverpb::LeaseTime
   call<etcdserverpb::LeaseTimeToLiveRequest, etcdserverpb::LeaseTimeToLiveResponse>(
       to, r, std::move(done), [](pb::Peer::Stub& s, auto& ctx, auto& req, auto& resp, auto cb) {
         s.async()->TimeToLive(&ctx, &req, &resp, std::move(cb));
+      });
+}
+
+void PeerTransport::change(std::uint64_t to, const pb::ChangeRequest& r, ChangeDone done) {
+  call<pb::ChangeRequest, pb::ChangeResponse>(
+      to, r, std::move(done), [](pb::Peer::Stub& s, auto& ctx, auto& req, auto& resp, auto cb) {
+        s.async()->Change(&ctx, &req, &resp, std::move(cb));
       });
 }
 

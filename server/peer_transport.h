@@ -69,6 +69,11 @@ class PeerTransport {
   // A raft message to m.to(); dropped when m.to() is unknown.
   void send(raft::pb::Message m);
 
+  // Membership changes, from the driver thread (like send): a member added
+  // gets a sender and a stub; a member removed loses them, its stream cut.
+  void add_peer(std::uint64_t id, const std::string& target);
+  void remove_peer(std::uint64_t id);
+
   // Asynchronous calls to member `to`. `done` runs on a gRPC thread, once.
   using ForwardDone = std::function<void(grpc::Status, kv::pb::Response)>;
   void forward(std::uint64_t to, const kv::pb::Request& r, ForwardDone done);
@@ -78,6 +83,8 @@ class PeerTransport {
   using TimeToLiveDone = std::function<void(grpc::Status, etcdserverpb::LeaseTimeToLiveResponse)>;
   void time_to_live(std::uint64_t to, const etcdserverpb::LeaseTimeToLiveRequest& r,
                     TimeToLiveDone done);
+  using ChangeDone = std::function<void(grpc::Status, pb::ChangeResponse)>;
+  void change(std::uint64_t to, const pb::ChangeRequest& r, ChangeDone done);
 
   // Stops the senders and cancels the calls in flight, waiting until their
   // completions have run: nothing calls back after stop() returns.

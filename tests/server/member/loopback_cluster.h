@@ -80,6 +80,22 @@ class LoopbackCluster {
   }
 
   Member& operator[](int i) { return *members_.at(i); }
+  const MemberOptions& options(int i) const { return options_.at(i); }
+
+  // Options for one more member, `name`, joining the running cluster (as
+  // `member add` prints them); not started. Its index.
+  int add_joining(const std::string& name) {
+    dirs_.push_back(std::make_unique<TempDir>());
+    MemberOptions o = options_.front();
+    o.name = name;
+    o.listen_peer = "127.0.0.1:" + std::to_string(free_port());
+    o.data_dir = dirs_.back()->path();
+    o.initial_cluster[name] = "http://" + o.listen_peer;
+    o.initial_cluster_state_new = false;
+    options_.push_back(o);
+    members_.emplace_back();
+    return size() - 1;
+  }
   int size() const { return static_cast<int>(members_.size()); }
   bool running(int i) const { return members_.at(i) != nullptr; }
 
