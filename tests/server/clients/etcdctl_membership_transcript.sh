@@ -15,18 +15,7 @@
 # terms and indexes) are masked: etcdctl_compare.py does that. So every
 # expected output here is what etcd itself prints.
 set -u
-export ETCDCTL_API=3
-first=${ENDPOINT_LIST%% *}
-run() { # prints the command, then its output; the exit status goes in the transcript too
-  echo "\$ etcdctl $*"
-  etcdctl --endpoints="$first" --command-timeout=5s "$@" 2>&1
-  echo "(exit $?)"
-}
-run_all() { # the same, against every member
-  echo "\$ etcdctl (every member) $*"
-  etcdctl --endpoints="$ENDPOINTS" --command-timeout=5s "$@" 2>&1
-  echo "(exit $?)"
-}
+. "$(dirname "$0")/transcript.sh"
 
 add() { # NAME ARGS...: member add, printed as run does; the new id in $new_id
   added=$(etcdctl --endpoints="$first" --command-timeout=5s member add "$@" 2>&1)
