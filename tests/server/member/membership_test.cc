@@ -78,8 +78,10 @@ TEST_CASE("a member added and started joins, serves, and is removed again") {
   for (int i = 0; i < 3; ++i)
     CHECK(eventually([&] { return all_started(list_of(c[i]), 3); }));
   CHECK(put(c[leader], "still", "3"));
-  // The removed member stops serving (as etcd's does), without crashing.
-  CHECK(eventually([&] { return !list_of(c[fourth]); }));
+  // The removed member stops serving once it applies its own removal; the
+  // leader may drop it before that entry reaches it, so this is not asserted
+  // (docs/server.md, "Membership": a removed member is not told yet). It
+  // stops cleanly either way.
   c.stop(fourth);
 }
 
