@@ -18,8 +18,10 @@ for round in 1 2; do
     --listen-peer-urls http://127.0.0.1:0 --initial-advertise-peer-urls http://127.0.0.1:0 \
     --heartbeat-interval 10 --election-timeout 100 >"$log" 2>&1 &
   pid=$!
-  for _ in $(seq 50); do grep -qs "leader is default" "$log" && break; sleep 0.1; done
+  # Up: it leads, and it serves clients once its own attributes have applied.
+  for _ in $(seq 100); do grep -qs "serving clients" "$log" && break; sleep 0.1; done
   grep -q "leader is default" "$log" || { kill $pid; fail "round $round: no leader"; }
+  grep -q "serving clients" "$log" || { kill $pid; fail "round $round: not serving clients"; }
   kill -TERM $pid
   wait $pid
   status=$?
