@@ -28,13 +28,6 @@ std::string n(std::uint64_t v) {
   return std::to_string(v);
 }
 
-// Leases as etcd's tools print them, in hex (the lock keys carry them so).
-std::string lease_text(std::int64_t lease) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(lease));
-  return buf;
-}
-
 // An entry's command as text when it is text (the scripts' "x=1"); an
 // encoded request (the key-value store's protobuf) by its size, so that
 // binary never reaches a terminal, a DOT label or a JSON string.
@@ -196,7 +189,7 @@ std::string event_text(const pb::Event& e) {
       const auto& q = e.lock_enqueued();
       return client_text(q.client()) + " enqueues " + q.key() + " on lock " + q.lock() +
              " (create revision " + n(static_cast<std::uint64_t>(q.revision())) + ", lease " +
-             lease_text(q.lease()) + ")";
+             lease_hex(q.lease()) + ")";
     }
     case pb::Event::kLockDequeued: {
       const auto& q = e.lock_dequeued();
@@ -215,7 +208,7 @@ std::string event_text(const pb::Event& e) {
              "): " + e.lock_released().reason();
     case pb::Event::kLeaseEnded:
       return client_text(e.lease_ended().client()) + "'s lease " +
-             lease_text(e.lease_ended().lease()) +
+             lease_hex(e.lease_ended().lease()) +
              " is gone: expired and revoked, its keys deleted";
     case pb::Event::kClientPaused:
       return client_text(e.client_paused().client()) + " pauses (stop the world) until t=" +
@@ -238,6 +231,12 @@ std::string event_text(const pb::Event& e) {
 }
 
 }  // namespace
+
+std::string lease_hex(std::int64_t lease) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(lease));
+  return buf;
+}
 
 std::string role_name(pb::Role role) {
   return pascal_case(pb::Role_Name(role));

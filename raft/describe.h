@@ -3,6 +3,7 @@
 // format here changes the expected output of every script, on purpose.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "raft/raft.pb.h"
@@ -12,6 +13,8 @@
 namespace etcetera::raft {
 
 std::string role_name(pb::Role role);              // "Follower", "PreCandidate", ...
+// A lease id as etcd's tools print it, in hex (the lock keys carry it so).
+std::string lease_hex(std::int64_t lease);
 std::string message_type_name(pb::MessageType t);  // "AppendEntriesRequest", ...
 
 // "1->2 AppendEntriesRequest term=2 prev=1/1 entries=[2/2 3/2:x] commit=1"

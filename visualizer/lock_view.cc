@@ -1,7 +1,6 @@
 #include "visualizer/lock_view.h"
 
-#include <cstdio>
-
+#include "raft/describe.h"
 #include "visualizer/dot_style.h"
 
 namespace etcetera::viz {
@@ -16,12 +15,6 @@ constexpr std::string_view kIdle = "#f5f5f5";
 
 std::string n(std::int64_t v) {
   return std::to_string(v);
-}
-
-std::string hex(std::int64_t lease) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(lease));
-  return buf;
 }
 
 std::string cell(const std::string& text, const std::string& attrs = "") {
@@ -91,7 +84,7 @@ std::string queue_node(const std::string& lock, const std::vector<QueuedKey>& qu
         (k.key == focus.key ? " COLOR=\"" + std::string(kHighlight) + "\" BORDER=\"2\"" : "");
     rows += "<TR>" + cell(role, fill + " ALIGN=\"LEFT\" PORT=\"k" + n(k.revision) + "\"") +
             cell(html_escape(k.key), fill) +
-            cell(n(k.revision), fill) + cell(hex(k.lease), fill) +
+            cell(n(k.revision), fill) + cell(raft::lease_hex(k.lease), fill) +
             cell(k.client ? std::to_string(k.client) : "?", fill) + "</TR>";
   }
   return "  q" + std::to_string(index) +
@@ -139,7 +132,7 @@ std::string client_node(const LockBoard& board, ClientId id, const LockClientLoo
     text += "\\nidle" + (c.last_release.empty() ? "" : " (last: " + quote_escape(c.last_release) + ")");
   }
   if (c.lease != 0)
-    text += "\\nlease " + hex(c.lease) + (c.lease_ended ? ": gone" : "");
+    text += "\\nlease " + raft::lease_hex(c.lease) + (c.lease_ended ? ": gone" : "");
   std::string style = "filled";
   if (c.paused_until) {
     text += "\\nPAUSED until t=" + std::to_string(*c.paused_until);
