@@ -208,11 +208,10 @@ std::string event_text(const pb::Event& e) {
              "): " + e.lock_released().reason();
     case pb::Event::kLeaseEnded:
       return client_text(e.lease_ended().client()) + "'s lease " +
-             lease_hex(e.lease_ended().lease()) +
-             " is gone: expired and revoked, its keys deleted";
+             lease_hex(e.lease_ended().lease()) + " is gone: expired and revoked, its keys deleted";
     case pb::Event::kClientPaused:
-      return client_text(e.client_paused().client()) + " pauses (stop the world) until t=" +
-             n(e.client_paused().until());
+      return client_text(e.client_paused().client()) +
+             " pauses (stop the world) until t=" + n(e.client_paused().until());
     case pb::Event::kClientResumed:
       return client_text(e.client_resumed().client()) +
              " runs again, still believing what it believed";
@@ -222,8 +221,7 @@ std::string event_text(const pb::Event& e) {
       const std::string highest = n(static_cast<std::uint64_t>(w.highest()));
       return "the resource " + std::string(w.accepted() ? "accepts " : "REFUSES ") +
              client_text(w.client()) + "'s write with token " + token +
-             (w.accepted() ? " (highest seen " + highest + ")"
-                           : ": it has seen token " + highest);
+             (w.accepted() ? " (highest seen " + highest + ")" : ": it has seen token " + highest);
     }
     default:
       return "(empty event)";
