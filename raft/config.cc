@@ -31,6 +31,9 @@ Result<void> Config::validate() const {
     return fail(C::kInvalidConfig, "election_tick (" + std::to_string(election_tick) +
                                        ") must be greater than heartbeat_tick (" +
                                        std::to_string(heartbeat_tick) + ")");
+  if (election_spread && *election_spread < 0)
+    return fail(C::kInvalidConfig, "election_spread (" + std::to_string(*election_spread) +
+                                       ") must be 0 or more ticks");
   if (max_inflight_msgs == 0)
     return fail(C::kInvalidConfig, "max_inflight_msgs must be at least 1");
   if (max_entries_per_msg == 0)

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "raft/error.h"
@@ -27,8 +28,12 @@ struct Config {
   bool joining = false;  // this node joins a running cluster: it is not in voters yet
 
   // Timing, in ticks of the caller's clock. The election timeout of each term
-  // is drawn from [election_tick, 2 * election_tick) (Raft paper, section 5.2).
+  // is drawn from [election_tick, election_tick + spread), where the spread is
+  // election_tick unless set (Raft paper, section 5.2); a spread of 0 gives
+  // every node the same timeout. Section 9.3 measures how the spread changes
+  // split votes, and the first classroom lab repeats that (docs/labs.md).
   int election_tick = 10;
+  std::optional<int> election_spread;
   int heartbeat_tick = 1;  // REQUIRES: heartbeat_tick < election_tick
 
   bool pre_vote = true;      // thesis 9.6: a node that could not win does not raise terms

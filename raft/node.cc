@@ -205,8 +205,10 @@ void Node::set_leader(NodeId leader) {
 }
 
 void Node::reset_randomized_election_timeout() {
-  randomized_election_timeout_ = static_cast<int>(
-      rng_.in_range(config_.election_tick, 2 * static_cast<std::uint64_t>(config_.election_tick)));
+  const int spread = config_.election_spread.value_or(config_.election_tick);
+  randomized_election_timeout_ =
+      config_.election_tick +
+      (spread == 0 ? 0 : static_cast<int>(rng_.in_range(0, static_cast<std::uint64_t>(spread))));
 }
 
 std::string Node::describe() const {

@@ -59,6 +59,26 @@ TEST_CASE("a bad Config is an error that says what is wrong") {
   c = single();
   c.id = 0;
   CHECK_FALSE(Node::create(c, storage));
+  c = single();
+  c.election_spread = -1;
+  CHECK(Node::create(c, storage).error().message == "election_spread (-1) must be 0 or more ticks");
+}
+
+TEST_CASE("each election timeout is drawn from election_tick up to election_tick + spread") {
+  MemoryStorage storage;
+  auto timeouts = [&](std::optional<int> spread) {
+    std::set<int> seen;
+    for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+      Config c = single();
+      c.seed = seed;
+      c.election_spread = spread;
+      seen.insert(Node::create(c, storage)->randomized_election_timeout());
+    }
+    return seen;
+  };
+  CHECK(timeouts(std::nullopt) == std::set<int>{10, 11, 12, 13, 14, 15, 16, 17, 18, 19});
+  CHECK(timeouts(0) == std::set<int>{10});
+  CHECK(timeouts(3) == std::set<int>{10, 11, 12});
 }
 
 TEST_CASE("a single node elects itself and commits only what it has persisted") {
