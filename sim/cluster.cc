@@ -92,6 +92,7 @@ raft::Config Cluster::config_for(NodeId id, const Member& m) {
   c.joining = m.joining;
   const int restarts = m.restarts;
   c.election_tick = options_.election_tick;
+  c.election_spread = options_.election_spread;
   c.heartbeat_tick = options_.heartbeat_tick;
   c.pre_vote = options_.pre_vote;
   c.check_quorum = options_.check_quorum;
@@ -300,13 +301,7 @@ void Cluster::set_clock_rate(NodeId id, std::uint32_t per_mille) {
 }
 
 void Cluster::advance_time() {
-  ++now_;
-  for (auto& [id, m] : nodes_) {
-    if (!m.node) continue;
-    m.clock_carry += m.clock_rate;
-    for (; m.clock_carry >= 1000; m.clock_carry -= 1000)
-      if (m.node) tick_node(id, m);
-  }
+  advance_clocks();
   for (bool busy = true; busy;) {
     busy = false;
     for (NodeId id : ids())
@@ -316,6 +311,27 @@ void Cluster::advance_time() {
       deliver_or_lose(msg);
       busy = true;
     }
+  }
+}
+
+Cluster::Move Cluster::step() {
+  for (NodeId id : ids())
+    if (process_ready(id)) return Move::kReady;
+  if (auto m = network_.take_next_due(now_)) {
+    deliver_or_lose(*m);
+    return Move::kMessage;
+  }
+  advance_clocks();
+  return Move::kTick;
+}
+
+void Cluster::advance_clocks() {
+  ++now_;
+  for (auto& [id, m] : nodes_) {
+    if (!m.node) continue;
+    m.clock_carry += m.clock_rate;
+    for (; m.clock_carry >= 1000; m.clock_carry -= 1000)
+      if (m.node) tick_node(id, m);
   }
 }
 

@@ -34,6 +34,7 @@ using raft::NodeId;
 struct ClusterOptions {
   int nodes = 3;
   int election_tick = 10;
+  std::optional<int> election_spread;  // raft/config.h: default election_tick
   int heartbeat_tick = 1;
   bool pre_vote = true;
   bool check_quorum = true;
@@ -141,6 +142,13 @@ class Cluster {
   // due by now delivered, until nothing more is due.
   Time now() const { return now_; }
   void advance_time();
+  // The smallest move of virtual time, for a reader stepping through a run
+  // one happening at a time: the first node (by id) with a Ready carries it
+  // out; else the first message due arrives (or is lost); else the clock
+  // moves one tick, and the nodes' clocks with it, delivering nothing yet.
+  // A run of step() calls does what advance_time() does, in a finer order.
+  enum class Move { kReady, kMessage, kTick };
+  Move step();
   // A node's clock rate in per mille of real (virtual) time: 1000 keeps
   // time, 1500 runs fast, 500 slow. Survives restarts (it is the machine's).
   void set_clock_rate(NodeId id, std::uint32_t per_mille);
@@ -236,6 +244,8 @@ class Cluster {
   // The key-value side of a member (cluster_kv.cc).
   void apply_kv(NodeId id, Member& m, const raft::Ready& rd);
   void tick_node(NodeId id, Member& m);
+  // One tick of virtual time for the clocks alone (each at its rate).
+  void advance_clocks();
   void run_lease_clock(NodeId id, Member& m);
   std::string snapshot_data(const Member& m, raft::Index index) const;
   void restore_kv(Member& m, const raft::pb::Snapshot& snapshot);

@@ -77,6 +77,16 @@ std::vector<Message> Network::take_due(Time now) {
   return out;
 }
 
+std::optional<Message> Network::take_next_due(Time now) {
+  auto next = in_flight_.end();
+  for (auto f = in_flight_.begin(); f != in_flight_.end(); ++f)
+    if (f->due <= now && (next == in_flight_.end() || f->due < next->due)) next = f;
+  if (next == in_flight_.end()) return std::nullopt;
+  Message m = std::move(next->message);
+  in_flight_.erase(next);
+  return m;
+}
+
 int Network::duplicate(const std::function<bool(const Message&)>& match) {
   std::deque<InFlight> out;
   int copies = 0;

@@ -13,6 +13,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,8 @@ class Network {
   std::vector<raft::pb::Message> take(const std::function<bool(const raft::pb::Message&)>& match);
   // Removes and returns the messages due by `now`, by due time then send order.
   std::vector<raft::pb::Message> take_due(Time now);
+  // Removes and returns the first of them (the order take_due gives), if any.
+  std::optional<raft::pb::Message> take_next_due(Time now);
   // Puts a second copy of every matching message on the wire, right behind it.
   int duplicate(const std::function<bool(const raft::pb::Message&)>& match);
 

@@ -69,3 +69,41 @@ TEST_CASE("a recorded run replays as a script to the very same trace") {
     }
   }
 }
+
+TEST_CASE("a cluster stepped one move at a time is deterministic, and only ticks move the clock") {
+  using etcetera::sim::Cluster;
+  etcetera::sim::ClusterOptions o;
+  o.nodes = 3;
+  o.seed = 9;
+  o.link.min_delay = 1;
+  o.link.max_delay = 3;
+  auto stepped = [&](JsonLines& trace) {
+    Cluster c(o, &trace.sink);
+    int ticks = 0, readys = 0, messages = 0;
+    while (c.now() < 100) {
+      const auto before = c.now();
+      switch (c.step()) {
+        case Cluster::Move::kTick:
+          CHECK(c.now() == before + 1);
+          ++ticks;
+          break;
+        case Cluster::Move::kReady:
+          CHECK(c.now() == before);
+          ++readys;
+          break;
+        case Cluster::Move::kMessage:
+          CHECK(c.now() == before);
+          ++messages;
+          break;
+      }
+    }
+    CHECK(ticks == 100);
+    CHECK(readys > 0);
+    CHECK(messages > 0);
+    CHECK(c.leader());
+  };
+  JsonLines a, b;
+  stepped(a);
+  stepped(b);
+  CHECK(a.text.str() == b.text.str());
+}

@@ -33,6 +33,26 @@ TEST_CASE("a message arrives after its link's delay, and delays reorder messages
   CHECK_FALSE(std::is_sorted(order.begin(), order.end()));
 }
 
+TEST_CASE("take_next_due hands out one due message at a time, in the order take_due would") {
+  Network net(3);
+  net.set_default_link(LinkFaults{0, 4, 0, 0});
+  for (std::uint64_t i = 0; i < 50; ++i)
+    net.send(msg(1, 2, i), 0);
+  Network same(3);
+  same.set_default_link(LinkFaults{0, 4, 0, 0});
+  for (std::uint64_t i = 0; i < 50; ++i)
+    same.send(msg(1, 2, i), 0);
+  for (etcetera::sim::Time t = 0; t <= 4; ++t) {
+    std::vector<std::uint64_t> one_by_one, all_at_once;
+    while (auto m = net.take_next_due(t))
+      one_by_one.push_back(m->index());
+    for (const auto& m : same.take_due(t))
+      all_at_once.push_back(m.index());
+    CHECK(one_by_one == all_at_once);
+  }
+  CHECK_FALSE(net.take_next_due(100));
+}
+
 TEST_CASE("a lossy, duplicating link loses and copies about as often as configured") {
   Network net(7);
   net.set_link(1, 2, LinkFaults{0, 0, 100, 50});  // 10% lost, 5% twice
