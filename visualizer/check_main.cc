@@ -140,36 +140,7 @@ int main(int argc, char** argv) {
               path.c_str(), history->operations.size(), format_name(*format), model_name.c_str(),
               result.parts.size(), result.parts.size() == 1 ? "" : "s",
               static_cast<unsigned long long>(result.steps), secs);
-  if (result.failing_part) {
-    const PartResult& part = result.parts[*result.failing_part];
-    std::printf("the smallest part that fails: %s, %zu operations\n",
-                describe_part(*history, part).c_str(), part.operations.size());
-    std::printf("longest order the model explains (%zu operations), leaving the state %s:\n",
-                part.longest.size(), model->describe_state(part.state_after_longest).c_str());
-    const std::size_t shown = 12;
-    const std::size_t from = part.longest.size() > shown ? part.longest.size() - shown : 0;
-    if (from > 0) std::printf("  ... %zu earlier operations\n", from);
-    for (std::size_t i = from; i < part.longest.size(); ++i) {
-      const Operation& op = history->operations[part.longest[i]];
-      std::printf("  line %zu: %s\n", op.line, describe(op).c_str());
-    }
-    if (part.stuck) {
-      const Operation& op = history->operations[*part.stuck];
-      std::printf("cannot be placed next: line %zu: %s\n", op.line, describe(op).c_str());
-    }
-    if (part.blocked_by) {
-      const Operation& op = history->operations[*part.blocked_by];
-      std::printf(
-          "placing it would move the revision past the one this answer saw, and the\n"
-          "answer is still to be placed: line %zu: %s\n",
-          op.line, describe(op).c_str());
-    }
-  }
-  for (const auto& part : result.parts) {
-    if (part.verdict != Verdict::kUnknown) continue;
-    std::printf("gave up on %s (%zu operations): %s\n", describe_part(*history, part).c_str(),
-                part.operations.size(), part.gave_up.c_str());
-  }
+  std::fputs(explain(*model, *history, result).c_str(), stdout);
   const bool drawn = html.empty() || draw_violation(html, path, *history, result, *model);
   std::printf("%s\n", verdict_name(result.verdict));
   if (!drawn) return 3;

@@ -315,3 +315,40 @@ CheckResult check(const Model& model, const History& history, const Budget& budg
 }
 
 }  // namespace etcetera::spec::lin
+
+namespace etcetera::spec::lin {
+
+std::string explain(const Model& model, const History& history, const CheckResult& result,
+                    std::size_t shown) {
+  std::string out;
+  auto line = [&](const std::string& prefix, std::size_t op) {
+    const Operation& o = history.operations[op];
+    out += prefix + "line " + std::to_string(o.line) + ": " + describe(o) + "\n";
+  };
+  if (result.failing_part) {
+    const PartResult& part = result.parts[*result.failing_part];
+    out += "the smallest part that fails: " + describe_part(history, part) + ", " +
+           std::to_string(part.operations.size()) + " operations\n";
+    out += "longest order the model explains (" + std::to_string(part.longest.size()) +
+           " operations), leaving the state " + model.describe_state(part.state_after_longest) +
+           ":\n";
+    const std::size_t from = part.longest.size() > shown ? part.longest.size() - shown : 0;
+    if (from > 0) out += "  ... " + std::to_string(from) + " earlier operations\n";
+    for (std::size_t i = from; i < part.longest.size(); ++i)
+      line("  ", part.longest[i]);
+    if (part.stuck) line("cannot be placed next: ", *part.stuck);
+    if (part.blocked_by)
+      line(
+          "placing it would move the revision past the one this answer saw, and the\n"
+          "answer is still to be placed: ",
+          *part.blocked_by);
+  }
+  for (const auto& part : result.parts) {
+    if (part.verdict != Verdict::kUnknown) continue;
+    out += "gave up on " + describe_part(history, part) + " (" +
+           std::to_string(part.operations.size()) + " operations): " + part.gave_up + "\n";
+  }
+  return out;
+}
+
+}  // namespace etcetera::spec::lin

@@ -74,4 +74,11 @@ CheckResult check(const Model& model, const History& history, const Budget& budg
 // What a part holds, for messages: "the register", "key k1", "keys k1, k2".
 std::string describe_part(const History& history, const PartResult& part);
 
+// The result for a reader, in lines: for a violation, the smallest part that
+// fails, the end of the longest order the model explains (its last
+// `shown` operations), and the operation that could not follow; then each
+// part the budget gave up on. Empty for a linearizable history.
+std::string explain(const Model& model, const History& history, const CheckResult& result,
+                    std::size_t shown = 12);
+
 }  // namespace etcetera::spec::lin
