@@ -9,14 +9,18 @@
 // spec/, with Python's types at the edge.
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <pybind11/pybind11.h>
 
 #include "raft/error.h"
+#include "raft/mutant.h"
 #include "raft/trace.pb.h"
+#include "sim/network.h"
 
 namespace etcetera::python {
 
@@ -39,6 +43,13 @@ T unwrap(raft::Result<T> result) {
 py::dict event_dict(const raft::pb::Event& event);
 // Python's json.loads (trace.cc).
 const py::object& json_loads();
+
+// The argument checks the cluster and the runs share (cluster.cc): a raft
+// bug by name (nothing for None), a cluster size, and every link's faults.
+raft::Mutant raft_bug(const std::optional<std::string>& name);
+int node_count(int nodes);
+sim::LinkFaults link_faults(std::pair<sim::Time, sim::Time> delay, double drop_rate,
+                            double duplicate_rate);
 
 // Each adds its part of the API to the module.
 void bind_trace(py::module_& m);            // Trace, Replay, Svg (trace.cc)

@@ -28,15 +28,6 @@ std::uint32_t per_mille(double rate, const char* what) {
   return static_cast<std::uint32_t>(rate * 1000.0 + 0.5);
 }
 
-raft::Mutant raft_bug(const std::optional<std::string>& name) {
-  if (!name) return raft::Mutant::kNone;
-  if (auto m = raft::mutant_by_name(*name)) return *m;
-  std::string known;
-  for (const auto& info : raft::all_mutants())
-    known += (known.empty() ? "" : ", ") + std::string(info.name);
-  throw Error("no bug '" + *name + "': " + known);
-}
-
 class LabCluster {
  public:
   // Without a trace, nothing is recorded or checked: for experiments over
@@ -230,10 +221,8 @@ std::unique_ptr<LabCluster> make_cluster(int nodes, std::uint64_t seed, int elec
                                          std::pair<sim::Time, sim::Time> delay, double drop_rate,
                                          double duplicate_rate, std::size_t max_entries_per_msg,
                                          bool trace) {
-  if (nodes < 1 || nodes > 9) throw Error("nodes must be 1 to 9, not " + std::to_string(nodes));
-  if (delay.first > delay.second) throw Error("delay is (min, max) in ticks, with min <= max");
   sim::ClusterOptions o;
-  o.nodes = nodes;
+  o.nodes = node_count(nodes);
   o.seed = seed;
   o.election_tick = election_tick;
   o.election_spread = election_spread;
@@ -243,10 +232,7 @@ std::unique_ptr<LabCluster> make_cluster(int nodes, std::uint64_t seed, int elec
   o.mutant = raft_bug(bug);
   o.kv = kv;
   o.max_entries_per_msg = max_entries_per_msg;
-  o.link = {.min_delay = delay.first,
-            .max_delay = delay.second,
-            .loss = per_mille(drop_rate, "drop_rate"),
-            .duplicate = per_mille(duplicate_rate, "duplicate_rate")};
+  o.link = link_faults(delay, drop_rate, duplicate_rate);
   // The cluster cannot refuse a bad configuration: check it as a node would.
   raft::Config c;
   c.id = 1;
@@ -287,6 +273,29 @@ py::list dicts_of_beliefs(const std::vector<sim::Belief>& beliefs) {
 }
 
 }  // namespace
+
+raft::Mutant raft_bug(const std::optional<std::string>& name) {
+  if (!name) return raft::Mutant::kNone;
+  if (auto m = raft::mutant_by_name(*name)) return *m;
+  std::string known;
+  for (const auto& info : raft::all_mutants())
+    known += (known.empty() ? "" : ", ") + std::string(info.name);
+  throw Error("no bug '" + *name + "': " + known);
+}
+
+int node_count(int nodes) {
+  if (nodes < 1 || nodes > 9) throw Error("nodes must be 1 to 9, not " + std::to_string(nodes));
+  return nodes;
+}
+
+sim::LinkFaults link_faults(std::pair<sim::Time, sim::Time> delay, double drop_rate,
+                            double duplicate_rate) {
+  if (delay.first > delay.second) throw Error("delay is (min, max) in ticks, with min <= max");
+  return {.min_delay = delay.first,
+          .max_delay = delay.second,
+          .loss = per_mille(drop_rate, "drop_rate"),
+          .duplicate = per_mille(duplicate_rate, "duplicate_rate")};
+}
 
 py::list writes_as_dicts(const std::vector<sim::ProtectedResource::Write>& log) {
   return dicts_of_writes(log);
@@ -390,13 +399,7 @@ trace: keep every event and check the spec on each (False: faster, for many runs
       .def(
           "set_link",
           [](L& c, std::pair<sim::Time, sim::Time> delay, double drop_rate, double duplicate_rate) {
-            if (delay.first > delay.second)
-              throw Error("delay is (min, max) in ticks, with min <= max");
-            c.cluster().network().set_default_link(
-                {.min_delay = delay.first,
-                 .max_delay = delay.second,
-                 .loss = per_mille(drop_rate, "drop_rate"),
-                 .duplicate = per_mille(duplicate_rate, "duplicate_rate")});
+            c.cluster().network().set_default_link(link_faults(delay, drop_rate, duplicate_rate));
           },
           py::kw_only(), py::arg("delay") = std::pair<sim::Time, sim::Time>{0, 0},
           py::arg("drop_rate") = 0.0, py::arg("duplicate_rate") = 0.0,

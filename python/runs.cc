@@ -35,19 +35,14 @@ KvRun run_kv(std::uint64_t seed, std::size_t steps, const std::string& profile, 
       known += (known.empty() ? "" : ", ") + std::string(p.name);
     throw Error("no fault profile '" + profile + "': " + known);
   }
-  if (nodes < 1 || nodes > 9) throw Error("nodes must be 1 to 9, not " + std::to_string(nodes));
   if (clients < 1 || keys < 1) throw Error("clients and keys must be at least 1");
   sim::KvRunOptions o;
   o.schedule.seed = seed;
   o.schedule.profile = profile;
-  o.schedule.nodes = nodes;
+  o.schedule.nodes = node_count(nodes);
   o.schedule.pre_vote = pre_vote;
   o.schedule.check_quorum = check_quorum;
-  if (bug) {
-    auto m = raft::mutant_by_name(*bug);
-    if (!m) throw Error("no bug '" + *bug + "': see etcetera.bugs()");
-    o.schedule.mutant = *m;
-  }
+  o.schedule.mutant = raft_bug(bug);
   o.steps = steps;
   o.workload.clients = clients;
   o.workload.keys = keys;
