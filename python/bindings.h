@@ -48,6 +48,7 @@ const py::object& json_loads();
 // bug by name (nothing for None), a cluster size, and every link's faults.
 raft::Mutant raft_bug(const std::optional<std::string>& name);
 int node_count(int nodes);
+void percent(int value, const char* what);
 sim::LinkFaults link_faults(std::pair<sim::Time, sim::Time> delay, double drop_rate,
                             double duplicate_rate);
 

@@ -4,10 +4,10 @@
 // lock clients whose turns come after each tick of virtual time.
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
-#include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
 #include "python/bindings.h"
@@ -76,11 +76,12 @@ class LabCluster {
     return d;
   }
 
-  std::optional<std::uint64_t> run_until(const py::object& self,
-                                         const std::function<bool(py::object)>& done,
+  // `done` is any callable; its answer counts by Python's truth (a leader's
+  // id, a non-empty list), as an `if` would.
+  std::optional<std::uint64_t> run_until(const py::object& self, const py::function& done,
                                          std::uint64_t max_ticks, bool new_operations) {
     for (std::uint64_t t = 0; t <= max_ticks; ++t) {
-      if (done(self)) return t;
+      if (py::bool_(done(self))) return t;
       if (t < max_ticks) tick(new_operations);
     }
     return std::nullopt;
@@ -274,6 +275,11 @@ py::list dicts_of_beliefs(const std::vector<sim::Belief>& beliefs) {
 
 }  // namespace
 
+void percent(int value, const char* what) {
+  if (value < 0 || value > 100)
+    throw Error(std::string(what) + " is a percentage: 0 to 100, not " + std::to_string(value));
+}
+
 raft::Mutant raft_bug(const std::optional<std::string>& name) {
   if (!name) return raft::Mutant::kNone;
   if (auto m = raft::mutant_by_name(*name)) return *m;
@@ -357,7 +363,7 @@ trace: keep every event and check the spec on each (False: faster, for many runs
           "Runs `ticks` ticks of virtual time (clients take a turn after each).")
       .def(
           "run_until",
-          [](py::object self, const std::function<bool(py::object)>& done, std::uint64_t max_ticks,
+          [](py::object self, const py::function& done, std::uint64_t max_ticks,
              bool new_operations) {
             return self.cast<L&>().run_until(self, done, max_ticks, new_operations);
           },
@@ -386,9 +392,12 @@ trace: keep every event and check the spec on each (False: faster, for many runs
       .def(
           "partition",
           [](L& c, const std::vector<std::vector<raft::NodeId>>& groups) {
+            std::set<raft::NodeId> seen;
             for (const auto& g : groups)
               for (auto id : g)
-                c.id_arg(id);
+                if (!seen.insert(c.id_arg(id)).second)
+                  throw Error("node " + std::to_string(id) +
+                              " is in two groups: each node belongs to one side");
             c.cluster().partition(groups);
           },
           py::arg("groups"),
@@ -422,9 +431,9 @@ trace: keep every event and check the spec on each (False: faster, for many runs
           [](L& c, int clients, int keys, int get_percent, int serializable_percent,
              sim::Time timeout, std::uint64_t seed) {
             if (clients < 1 || keys < 1) throw Error("clients and keys must be at least 1");
-            if (get_percent < 0 || get_percent > 100 || serializable_percent < 0 ||
-                serializable_percent > 100)
-              throw Error("percentages must be 0 to 100");
+            percent(get_percent, "get_percent");
+            percent(serializable_percent, "serializable_percent");
+            if (timeout < 1) throw Error("timeout is in ticks: at least 1");
             sim::KvWorkloadOptions o;
             o.clients = clients;
             o.keys = keys;
@@ -448,6 +457,9 @@ trace: keep every event and check the spec on each (False: faster, for many runs
              const std::optional<std::string>& bug) {
             if (clients < 1) throw Error("clients must be at least 1");
             if (ttl < 1) throw Error("ttl is the lease's seconds: at least 1");
+            if (hold < 1 || write_every < 1)
+              throw Error("hold and write_every are in ticks: at least 1");
+            percent(start_percent, "start_percent");
             sim::LockWorkloadOptions o;
             o.clients = clients;
             o.lock_name = name;

@@ -46,6 +46,7 @@ KvRun run_kv(std::uint64_t seed, std::size_t steps, const std::string& profile, 
   o.steps = steps;
   o.workload.clients = clients;
   o.workload.keys = keys;
+  percent(serializable_percent, "serializable_percent");
   o.workload.serializable_percent = serializable_percent;
   o.stop_at_violation = !keep_going;
   raft::TraceBuffer buffer;

@@ -89,8 +89,8 @@ class ReplayHandle {
     const viz::View& view = find_view(view_id);
     const std::string dot = view.dot(replay_);
     if (dot.empty())
-      throw Error("the " + view_id + " view draws nothing at step " + std::to_string(step) +
-                  " (it draws only what the trace shows: a lock view needs lock events)");
+      throw Error("the " + view_id + " view has nothing to draw at step " + std::to_string(step) +
+                  ": it draws what the trace has shown by then (the lock view, lock events)");
     return Svg(unwrap(graphviz().render(dot, view.engine(), "svg")));
   }
 

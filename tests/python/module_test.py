@@ -51,6 +51,10 @@ class ClusterTest(unittest.TestCase):
         self.assertIsNone(c.run_until(lambda c: False, max_ticks=5))
         self.assertEqual(c.now, 5)
         self.assertEqual(c.run_until(lambda c: True), 0)
+        # The condition counts by Python's truth, as an `if` would.
+        self.assertIsNotNone(c.run_until(lambda c: c.leader()))
+        self.assertEqual(c.run_until(lambda c: [c.leader()]), 0)
+        self.assertIsNone(c.run_until(lambda c: "", max_ticks=3))
 
     def test_election_spread_zero_gives_every_node_the_same_timeout(self):
         same = et.Cluster(nodes=5, election_tick=20, election_spread=0)
@@ -103,6 +107,13 @@ class ClusterTest(unittest.TestCase):
             (lambda: et.Cluster(trace=False).trace(), "keeps no trace"),
             (lambda: et.Cluster().store(1), "no key-value store"),
             (lambda: et.run_kv(profile="nope"), "no fault profile 'nope'"),
+            (lambda: et.Cluster().partition([[1], [1, 2]]), "node 1 is in two groups"),
+            (lambda: et.Cluster(kv=True).start_lock_clients(write_every=0),
+             "hold and write_every are in ticks"),
+            (lambda: et.Cluster(kv=True).start_lock_clients(start_percent=500),
+             "start_percent is a percentage: 0 to 100, not 500"),
+            (lambda: et.Cluster(kv=True).start_clients(timeout=0), "timeout is in ticks"),
+            (lambda: et.Cluster(kv=True).start_clients(get_percent=-1), "get_percent is a percentage"),
         ]
         for call, message in cases:
             with self.assertRaises(et.Error) as e:
@@ -150,7 +161,7 @@ class TraceTest(unittest.TestCase):
         self.assertIn("no view 'nope': cluster, log, spacetime, locks", str(e.exception))
         with self.assertRaises(et.Error) as e:
             replay.svg(1, "locks")
-        self.assertIn("draws nothing", str(e.exception))
+        self.assertIn("has nothing to draw at step 1", str(e.exception))
         with self.assertRaises(et.Error):
             replay.tagged("nope")
         with self.assertRaises(IndexError):
