@@ -72,15 +72,9 @@ def check(question, answer, expected, tolerance=None, why=""):
 
 
 def show(*pictures):
-    """Shows SVG pictures one after another (a notebook draws each inline)."""
+    """Shows pictures one after another (an Svg, a Linearizability result): a
+    notebook draws each inline."""
     from IPython.display import display
 
     for p in pictures:
         display(p)
-
-
-def show_html(html):
-    """Shows an HTML page (a history diagram) inside the notebook."""
-    from IPython.display import HTML, display
-
-    display(HTML(html))

@@ -34,18 +34,40 @@ struct Linearizability {
     return verdict + ": " + std::to_string(operations) + " operations, " + model + " model, " +
            std::to_string(steps) + " search steps";
   }
+  // The verdict, the explanation, and the diagram in a frame of its own: it
+  // is a whole page, whose styles must not reach the notebook's (nor the
+  // notebook's squeeze its timeline, which scrolls sideways).
   std::string html() const {
     std::string out = "<p><b>" + verdict + "</b> (" + std::to_string(operations) + " operations, " +
                       model + " model, " + std::to_string(steps) + " search steps)</p>";
-    if (!explanation.empty()) {
-      std::string escaped;
-      for (char c : explanation)
-        escaped += c == '<'   ? std::string("&lt;")
-                   : c == '&' ? std::string("&amp;")
-                              : std::string(1, c);
-      out += "<pre>" + escaped + "</pre>";
+    if (!explanation.empty()) out += "<pre>" + escaped(explanation) + "</pre>";
+    if (diagram)
+      out += "<iframe style=\"width: 100%; height: 560px; border: 1px solid #ccc\" srcdoc=\"" +
+             escaped(*diagram) + "\"></iframe>";
+    return out;
+  }
+
+ private:
+  static std::string escaped(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+      switch (c) {
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '&':
+          out += "&amp;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        default:
+          out += c;
+      }
     }
-    if (diagram) out += *diagram;
     return out;
   }
 };

@@ -45,7 +45,7 @@ def problems(nb, handed_out):
     shown = [(kind, data) for o in outputs(nb) for kind, data in o.get("data", {}).items()]
     for kind in nb.metadata.get("etcetera", {}).get("shows", []):
         if kind == "text/html":  # a history diagram: an SVG inside a page
-            if not any(k == kind and "<svg" in d for k, d in shown):
+            if not any(k == kind and ("<svg" in d or "&lt;svg" in d) for k, d in shown):
                 found.append("no history diagram (an SVG in text/html) in the outputs")
         elif not any(k == kind for k, _ in shown):
             what = {"image/svg+xml": "diagram", "image/png": "plot"}.get(kind, "output")
