@@ -2,6 +2,7 @@
 // it. It keeps every event in a trace, checks the spec's invariants on each
 // one as it happens (sim::CheckingSink), and can carry key-value clients or
 // lock clients whose turns come after each tick of virtual time.
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <set>
@@ -14,7 +15,6 @@
 #include "raft/describe.h"
 #include "sim/cluster.h"
 #include "sim/kv_workload.h"
-#include "sim/lock_run.h"
 #include "sim/lock_workload.h"
 #include "sim/schedule.h"
 

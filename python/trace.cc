@@ -1,5 +1,6 @@
 // Trace, Replay and Svg: a run's events, walked one step at a time and drawn
 // with the visualizer's views (visualizer/view.h), as a notebook shows them.
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <sstream>
