@@ -52,9 +52,10 @@ LivenessBounds liveness_bounds(const ScheduleRunner& runner, std::size_t pending
     slowest = std::min(slowest, c.clock_rate(id));
   const Time delay = std::min<Time>(o.link.max_delay, 1);  // as check_liveness sets it
   const auto election = static_cast<Time>(o.election_tick);
-  // A node's randomized timeout is below 2 * election ticks of its own
-  // clock; the slowest clock takes longest to count them.
-  const Time timeout = ceil_div(2 * election * 1000, slowest);
+  const auto spread = static_cast<Time>(o.election_spread.value_or(o.election_tick));
+  // A node's randomized timeout is below election + spread ticks of its own
+  // clock (2 * election by default); the slowest clock takes longest to count them.
+  const Time timeout = ceil_div((election + spread) * 1000, slowest);
   LivenessBounds b;
   b.round = timeout + 4 * delay + 2;
   // Without PreVote a node that cannot win (its log is behind) still raises
