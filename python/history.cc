@@ -12,6 +12,7 @@
 #include "sim/history.h"
 #include "spec/linearizability/checker.h"
 #include "spec/linearizability/formats.h"
+#include "visualizer/dot_style.h"
 #include "visualizer/history_view.h"
 
 namespace etcetera::python {
@@ -40,34 +41,10 @@ struct Linearizability {
   std::string html() const {
     std::string out = "<p><b>" + verdict + "</b> (" + std::to_string(operations) + " operations, " +
                       model + " model, " + std::to_string(steps) + " search steps)</p>";
-    if (!explanation.empty()) out += "<pre>" + escaped(explanation) + "</pre>";
+    if (!explanation.empty()) out += "<pre>" + viz::html_escape(explanation) + "</pre>";
     if (diagram)
       out += "<iframe style=\"width: 100%; height: 560px; border: 1px solid #ccc\" srcdoc=\"" +
-             escaped(*diagram) + "\"></iframe>";
-    return out;
-  }
-
- private:
-  static std::string escaped(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-      switch (c) {
-        case '<':
-          out += "&lt;";
-          break;
-        case '>':
-          out += "&gt;";
-          break;
-        case '&':
-          out += "&amp;";
-          break;
-        case '"':
-          out += "&quot;";
-          break;
-        default:
-          out += c;
-      }
-    }
+             viz::html_escape(*diagram) + "\"></iframe>";
     return out;
   }
 };
