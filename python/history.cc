@@ -36,8 +36,7 @@ struct Linearizability {
            std::to_string(steps) + " search steps";
   }
   // The verdict, the explanation, and the diagram in a frame of its own: it
-  // is a whole page, whose styles must not reach the notebook's (nor the
-  // notebook's squeeze its timeline, which scrolls sideways).
+  // is a whole page, and its styles and the notebook's must not mix.
   std::string html() const {
     std::string out = "<p><b>" + verdict + "</b> (" + std::to_string(operations) + " operations, " +
                       model + " model, " + std::to_string(steps) + " search steps)</p>";
