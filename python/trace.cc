@@ -104,14 +104,15 @@ class ReplayHandle {
     return step == 0 ? "the start, before the first event" : raft::describe(replay_.event());
   }
 
-  // The steps the player would tag with `tag` ("election", "commit",
-  // "fault", "note", "lock", "refused", "violation").
+  // The steps the player would tag with `tag` (viz::step_tag_names()).
   std::vector<std::size_t> tagged(const std::string& tag) {
-    static const std::vector<std::string> known = {"election", "commit",  "fault",    "note",
-                                                   "lock",     "refused", "violation"};
-    if (std::find(known.begin(), known.end(), tag) == known.end())
-      throw Error("no tag '" + tag +
-                  "': election, commit, fault, note, lock, refused or violation");
+    const auto& known = viz::step_tag_names();
+    if (std::find(known.begin(), known.end(), tag) == known.end()) {
+      std::string names;
+      for (std::size_t k = 0; k < known.size(); ++k)
+        names += (k == 0 ? "" : k + 1 == known.size() ? " or " : ", ") + known[k];
+      throw Error("no tag '" + tag + "': " + names);
+    }
     std::vector<std::size_t> out;
     replay_.seek(0);
     while (!replay_.done()) {

@@ -95,6 +95,12 @@ std::vector<std::string> step_tags(const Replay& r) {
   return tags;
 }
 
+const std::vector<std::string>& step_tag_names() {
+  static const std::vector<std::string> names = {"election", "commit",  "fault",    "note",
+                                                 "lock",     "refused", "violation"};
+  return names;
+}
+
 std::string gzip(const std::string& bytes) {
   z_stream z{};
   // 15 window bits + 16: a gzip header and trailer instead of zlib's.

@@ -41,6 +41,8 @@ struct PlayerStats {
 // (the protected resource refused a write), "violation" (an invariant broke
 // here).
 std::vector<std::string> step_tags(const Replay& replay);
+// Every tag step_tags can give, in the order above.
+const std::vector<std::string>& step_tag_names();
 
 raft::Result<PlayerStats> write_player(Replay& replay,
                                        const std::vector<std::unique_ptr<View>>& views,
