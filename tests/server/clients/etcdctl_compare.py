@@ -40,7 +40,9 @@ class Masker:
         return self.names[key]
 
     def line(self, text):
-        text = re.sub(r"^Member +", "Member ", text)  # "%16x": padded to 16 columns
+        if text.startswith("Member "):  # "Member %16x ... cluster %16x": both ids padded to 16 columns
+            text = re.sub(r"^Member +", "Member ", text)
+            text = re.sub(r" cluster +", " cluster ", text)
         m = re.match(r"^([0-9a-f]{12,16}), started, (\w+),", text)
         if m:  # member list: the member's name stands for its id from here on
             self.names[("id", m[1])] = f"<member {m[2]}>"
