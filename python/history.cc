@@ -42,7 +42,8 @@ struct Linearizability {
                       model + " model, " + std::to_string(steps) + " search steps)</p>";
     if (!explanation.empty()) out += "<pre>" + viz::html_escape(explanation) + "</pre>";
     if (diagram)
-      out += "<iframe style=\"width: 100%; height: 560px; border: 1px solid #ccc\" srcdoc=\"" +
+      out += "<iframe style=\"width: 100%; height: 560px; border: 1px solid #ccc; "
+             "box-sizing: border-box\" srcdoc=\"" +
              viz::html_escape(*diagram) + "\"></iframe>";
     return out;
   }

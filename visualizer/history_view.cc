@@ -76,6 +76,14 @@ std::string css() {
          "background: var(--card); border: 1px solid var(--line); border-radius: 8px; "
          "padding: 0.4rem 0; }\n"
          ".diagram svg { display: block; max-width: 100%; height: auto; }\n"
+         // A long window fits the width and its labels shrink with it; the
+         // box (a checkbox, so that the page needs no script and works inside
+         // a notebook's frame) shows it at its own size, scrolling sideways.
+         ".diagram { overflow-x: auto; }\n"
+         "#actual-size:checked ~ .diagram svg { max-width: none; }\n"
+         "#actual-size { margin: 0 0.35rem 0.6rem 0; vertical-align: middle; }\n"
+         "label.size { font-size: 0.85rem; color: var(--muted); cursor: pointer; "
+         "vertical-align: middle; }\n"
          "svg text { font-size: 11px; fill: var(--ink); }\n"
          ".axis { fill: var(--muted); font-size: 11px; }\n"
          ".grid { stroke: #eceef2; stroke-width: 1; }\n"
@@ -380,7 +388,11 @@ std::string history_html(const History& h, const PartResult& part, const spec::l
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
          html_escape(title) + "</title>\n<style>\n" + css() + "</style>\n</head>\n<body>\n<h1>" +
          html_escape(title) + "</h1>\n" + caption(h, part, model) + window_caption(part, window) +
-         legend(part) + "<div class=\"diagram\">\n" + svg(h, part, layout, model) +
+         legend(part) +
+         "<input type=\"checkbox\" id=\"actual-size\">"
+         "<label for=\"actual-size\" class=\"size\">actual size: scroll sideways instead of "
+         "fitting the width</label>\n"
+         "<div class=\"diagram\">\n" + svg(h, part, layout, model) +
          "</div>\n</body>\n</html>\n";
 }
 
