@@ -5,6 +5,8 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include "server/listen.h"
+
 namespace etcetera::server::api {
 
 ApiServer::ApiServer(Backend& backend)
@@ -25,6 +27,7 @@ ApiServer::~ApiServer() {
 
 bool ApiServer::start(const std::string& address) {
   grpc::ServerBuilder builder;
+  refuse_shared_port(builder);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
   builder.SetMaxReceiveMessageSize(kMaxReceiveBytes);
   builder.RegisterService(&kv_);
