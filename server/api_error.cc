@@ -66,6 +66,11 @@ ApiError stopping() {
   return error(Code::kUnavailable, "etcdserver: server stopped");
 }
 
+ApiError removed_member() {
+  return error(Code::kFailedPrecondition,
+               "etcdserver: the member has been permanently removed from the cluster");
+}
+
 ApiError member_not_found() {
   return error(Code::kNotFound, "etcdserver: member not found");
 }

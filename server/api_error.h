@@ -23,6 +23,9 @@ ApiError not_leader();                              // FAILED_PRECONDITION "etcd
 ApiError timed_out(const std::string& detail);      // UNAVAILABLE "etcdserver: request timed out"
 ApiError stopping();                                // UNAVAILABLE "etcdserver: server stopped"
 ApiError member_not_found();                        // NOT_FOUND "etcdserver: member not found"
+// FAILED_PRECONDITION "etcdserver: the member has been permanently removed from the cluster":
+// what a removed member answers its clients, and what its peers answer its messages.
+ApiError removed_member();
 ApiError bad_member_urls();  // INVALID_ARGUMENT "etcdserver: given member URLs are invalid"
 ApiError unimplemented(const std::string& detail);  // UNIMPLEMENTED
 

@@ -62,6 +62,21 @@ std::expected<Parsed, std::string> parse(const po::variables_map& vm) {
   return p;
 }
 
+// A member that stopped serving for good exits, as etcd's does: 0 when the
+// cluster removed it (restarting it would not help), 1 when its disk failed.
+int exit_stopped(Member& member, const MemberOptions& o, const ApiError& why) {
+  member.stop();
+  if (why.message == removed_member().message) {
+    std::cerr << "etcetera: " << o.name << " exits: " << why.message << "\n"
+              << "etcetera: its data dir " << o.data_dir.string()
+              << " is a removed member's; remove it before this machine joins the cluster again "
+                 "(member add, then --initial-cluster-state existing)\n";
+    return 0;
+  }
+  std::cerr << "etcetera: " << o.name << " exits: " << why.message << "\n";
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -126,6 +141,7 @@ int main(int argc, char** argv) {
   // and client URLs through raft (a leader is needed for that).
   const timespec poll{0, 50'000'000};
   for (int signal = 0; !(*member)->published();) {
+    if (auto why = (*member)->stopped_serving()) return exit_stopped(**member, o, *why);
     signal = sigtimedwait(&signals, nullptr, &poll);
     if (signal == SIGINT || signal == SIGTERM) {
       std::cerr << "etcetera: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
@@ -135,15 +151,24 @@ int main(int argc, char** argv) {
     }
   }
   auto api = serve_client_api(**member, parsed->listen_client);
-  if (api)
-    std::cerr << "etcetera: serving clients on " << parsed->listen_client << "\n";
-  else
+  if (!api) {  // etcd too exits when it cannot listen for clients
     std::cerr << "etcetera: " << api.error() << "\n";
+    (*member)->stop();
+    return 1;
+  }
+  std::cerr << "etcetera: serving clients on " << parsed->listen_client << "\n";
 
-  int signal = 0;
-  sigwait(&signals, &signal);
-  std::cerr << "etcetera: " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down\n";
-  if (api) (*api)->shutdown();
-  (*member)->stop();
-  return 0;
+  for (;;) {
+    const int signal = sigtimedwait(&signals, nullptr, &poll);
+    if (signal == SIGINT || signal == SIGTERM) {
+      std::cerr << "etcetera: " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down\n";
+      (*api)->shutdown();
+      (*member)->stop();
+      return 0;
+    }
+    if (auto why = (*member)->stopped_serving()) {
+      (*api)->shutdown();
+      return exit_stopped(**member, o, *why);
+    }
+  }
 }

@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "server/listen.h"
+
 namespace etcetera::server {
 
 namespace {
@@ -87,11 +89,13 @@ Member::~Member() {
 
 std::expected<void, std::string> Member::start() {
   // Peers as the registry knows them: the initial cluster, or as changed since.
-  transport_ = std::make_unique<PeerTransport>(std::map<std::uint64_t, std::string>{});
+  transport_ = std::make_unique<PeerTransport>(std::map<std::uint64_t, std::string>{},
+                                               [this](std::uint64_t by) { told_removed(by); });
   connect_peers();
 
   peer_service_ = std::make_unique<PeerService>(static_cast<PeerHandler&>(*this));
   grpc::ServerBuilder builder;
+  refuse_shared_port(builder);
   int bound = 0;
   builder.AddListeningPort(options_.listen_peer, grpc::InsecureServerCredentials(), &bound);
   builder.RegisterService(peer_service_.get());
@@ -112,6 +116,10 @@ std::expected<void, std::string> Member::start() {
       node_->campaign();
     schedule_tick();
     schedule_ready();
+    // The loop runs until stop(), not until it runs out of work: a member
+    // that stopped serving (removed, or its disk failed) has no ticker, and
+    // must still answer the calls posted to it.
+    auto keep_running = boost::asio::make_work_guard(io_);
     io_.run();
   });
   return {};
@@ -254,9 +262,16 @@ bool Member::handle_ready(raft::Ready rd) {
 // A member whose disk fails cannot promise anything any more: it stops
 // taking part rather than risk forgetting what it acknowledged.
 void Member::fail_stop(const std::string& why) {
+  stop_serving(why, ApiError{ApiError::Code::kInternal, why});
+}
+
+// No more ticks, and every call waiting or to come is answered `answer`.
+void Member::stop_serving(const std::string& why, const ApiError& answer) {
   std::cerr << "etcetera: " << options_.name << ": " << why << "; this member stops serving\n";
   ticker_.cancel();
-  fail_all(ApiError{ApiError::Code::kInternal, why});
+  fail_all(answer);
+  stopped_serving_ = answer;
+  has_stopped_serving_.store(true, std::memory_order_release);
   closed_ = true;
 }
 

@@ -88,6 +88,13 @@ class Member final : public Backend, private PeerHandler {
   // applied here: etcd serves clients only from then on (docs/server.md,
   // "Membership"), so that `member list` shows them.
   bool published() const { return published_.load(); }
+  // Why this member stopped serving for good, once it has: removed from the
+  // cluster (removed_member()), or its disk failed. The process exits then,
+  // as etcd's does (server/main.cc). Any thread.
+  std::optional<ApiError> stopped_serving() const {
+    if (!has_stopped_serving_.load(std::memory_order_acquire)) return std::nullopt;
+    return stopped_serving_;
+  }
   // What recovery repaired when the data dir was opened, one line each.
   const std::vector<std::string>& recovery_notes() const { return disk_->recovery_notes(); }
 
@@ -132,11 +139,14 @@ class Member final : public Backend, private PeerHandler {
 
   // --- the driver (member.cc) ---
   // Runs `fn` on the driver thread; once the member is stopped, runs `fail`
-  // instead (there, or on the stopping thread), so every Reply is answered.
+  // instead (there, or on the stopping thread), so every Reply is answered:
+  // with why this member stopped serving (removed, its disk failed), or
+  // "server stopped".
   void run(std::function<void()> fn, std::function<void()> fail);
   template <class T>
   void run(std::function<void()> fn, Reply<T> reply) {
-    run(std::move(fn), [reply] { reply(std::unexpected(stopping())); });
+    run(std::move(fn),
+        [this, reply] { reply(std::unexpected(stopped_serving_.value_or(stopping()))); });
   }
   bool on_driver() const { return std::this_thread::get_id() == driver_id_.load(); }
   void schedule_tick();
@@ -146,12 +156,14 @@ class Member final : public Backend, private PeerHandler {
   void drain_ready();
   bool handle_ready(raft::Ready rd);  // false: the disk failed, the member stops
   void fail_stop(const std::string& why);
+  void stop_serving(const std::string& why, const ApiError& answer);
   void publish_status();
   kv::Millis now_ms() const;
   Clock::time_point deadline() const { return Clock::now() + std::chrono::seconds(5); }
 
   // PeerHandler: calls from other members (member_apply.cc, member_leases.cc).
   void receive(raft::pb::Message m) override;
+  bool was_removed(std::uint64_t member) override;
   ApiResult<kv::pb::Response> forwarded(kv::pb::Request r) override;
   ApiResult<etcdserverpb::LeaseKeepAliveResponse> forwarded_keep_alive(
       const etcdserverpb::LeaseKeepAliveRequest& r) override;
@@ -209,6 +221,8 @@ class Member final : public Backend, private PeerHandler {
   void connect_peers();
   void maybe_publish();
   void check_removed();
+  // A peer refused this member's messages: the cluster removed it.
+  void told_removed(std::uint64_t by);
   void heard_from(std::uint64_t peer);
   std::optional<ApiError> may_add_member(bool is_learner) const;
   pb::MembersResponse membership_for_joining() const;
@@ -234,6 +248,9 @@ class Member final : public Backend, private PeerHandler {
   std::map<std::uint64_t, std::string> connected_;  // member -> host:port the transport sends to
   bool publishing_ = false;
   bool removed_ = false;
+  // The registry's removed ids, for Peer.Send on gRPC threads.
+  std::mutex removed_peers_mu_;
+  std::set<std::uint64_t> removed_peers_;
   // When each peer was last heard from, and since when without a gap: etcd
   // adds a voter only when connected to every voter for 5 s.
   std::map<std::uint64_t, Clock::time_point> heard_, active_since_;
@@ -249,6 +266,10 @@ class Member final : public Backend, private PeerHandler {
   Clock::time_point started_ = Clock::now();
   std::atomic<bool> stopping_{false};
   bool closed_ = false;  // the driver is gone: posted work fails instead
+  // What every call is answered once stop_serving() ran; written once, on
+  // the driver, before has_stopped_serving_ is set.
+  std::optional<ApiError> stopped_serving_;
+  std::atomic<bool> has_stopped_serving_{false};
   // Set at the end of stop(): run() fails at once instead of posting work
   // that nobody would run. Under a mutex, so that no post slips in between.
   std::mutex drained_mu_;

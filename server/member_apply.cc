@@ -27,7 +27,7 @@ void Member::propose(kv::pb::Request r, Done done, int retries,
               // to etcd may be.)
               if (s.error_code() == grpc::StatusCode::UNAVAILABLE)
                 return await_leader(std::move(r), std::move(done), give_up);
-              done(std::unexpected(from_status(s)));
+              done(std::unexpected(from_leader_status(s)));
             },
             [done] { done(std::unexpected(stopping())); });
       });

@@ -80,7 +80,7 @@ void at_leader(raft::Node& node, PeerTransport& transport, std::uint64_t me, con
     post(
         [reply, s, resp = std::move(resp)] {
           if (s.ok()) return reply(resp);
-          reply(std::unexpected(from_status(s)));
+          reply(std::unexpected(from_leader_status(s)));
         },
         reply);
   });

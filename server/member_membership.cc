@@ -5,6 +5,7 @@
 // every member as the entry applies (member_registry.h, docs/server.md,
 // "Membership").
 #include <iostream>
+#include <sstream>
 
 #include "server/member.h"
 
@@ -156,7 +157,7 @@ void Member::change(pb::ChangeRequest r, Reply<pb::ChangeResponse> reply) {
   transport_->change(leader, r, [this, reply](grpc::Status s, pb::ChangeResponse resp) {
     run(
         [this, reply, s = std::move(s), resp = std::move(resp)] {
-          if (!s.ok()) return reply(std::unexpected(from_status(s)));
+          if (!s.ok()) return reply(std::unexpected(from_leader_status(s)));
           catch_ups_.push_back(CatchUp{resp.index(), [reply, resp] { reply(resp); }, deadline()});
           check_changes();
         },
@@ -330,6 +331,13 @@ void Member::connect_peers() {
   for (const auto& [id, target] : wanted)
     transport_->add_peer(id, target);  // no-op when already connected
   connected_ = std::move(wanted);
+  std::lock_guard lock(removed_peers_mu_);
+  removed_peers_ = registry_.removed();
+}
+
+bool Member::was_removed(std::uint64_t member) {
+  std::lock_guard lock(removed_peers_mu_);
+  return removed_peers_.contains(member);
 }
 
 // Once a leader is known, a member publishes its name and client URLs
@@ -360,12 +368,26 @@ void Member::check_removed() {
   if (removed_ || registry_.find(id_) != nullptr) return;
   if (node_->role() == raft::pb::LEADER && node_->configuration().voters.joint()) return;
   removed_ = true;
-  std::cerr << "etcetera: " << options_.name
-            << ": this member has been removed from the cluster; it stops serving\n";
-  ticker_.cancel();
-  fail_all(ApiError{ApiError::Code::kFailedPrecondition,
-                    "etcdserver: the member has been permanently removed from the cluster"});
-  closed_ = true;
+  stop_serving("this member has been removed from the cluster", removed_member());
+}
+
+// The removal's entry never reached this member: a peer that applied it
+// refused its messages (Peer.Send). etcd's removed member stops the same way.
+void Member::told_removed(std::uint64_t by) {
+  run(
+      [this, by] {
+        if (removed_) return;
+        removed_ = true;
+        std::ostringstream who;
+        if (const MemberInfo* peer = registry_.find(by); peer != nullptr && !peer->name.empty())
+          who << peer->name;
+        else
+          who << "id " << std::hex << by;
+        stop_serving("member " + who.str() +
+                         " answered that this member has been removed from the cluster",
+                     removed_member());
+      },
+      [] {});
 }
 
 pb::MembersResponse Member::membership_for_joining() const {

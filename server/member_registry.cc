@@ -42,6 +42,7 @@ MemberRegistry MemberRegistry::from_proto(const pb::Registry& p) {
   MemberRegistry r;
   for (const auto& m : p.members())
     r.members_[m.id()] = to_info(m);
+  r.removed_.insert(p.removed().begin(), p.removed().end());
   r.applied_ = p.applied();
   return r;
 }
@@ -50,6 +51,8 @@ pb::Registry MemberRegistry::to_proto() const {
   pb::Registry p;
   for (const auto& [id, m] : members_)
     *p.add_members() = to_record(m);
+  for (std::uint64_t id : removed_)
+    p.add_removed(id);
   p.set_applied(applied_);
   return p;
 }
@@ -97,6 +100,7 @@ bool MemberRegistry::apply_conf_change(std::uint64_t index, const raft::pb::Conf
       }
       case raft::pb::REMOVE_NODE:
         members_.erase(c.node());
+        removed_.insert(c.node());
         break;
       default:
         break;

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,8 @@ class MemberRegistry {
   // The member with one of these peer URLs, if any.
   std::optional<std::uint64_t> with_peer_url(const std::vector<std::string>& urls) const;
   std::uint64_t applied() const { return applied_; }
+  // Ids a conf change has removed; never reused (member ids are new hashes).
+  const std::set<std::uint64_t>& removed() const { return removed_; }
 
   // The committed entry at `index`; false when `index` is already reflected.
   bool apply_conf_change(std::uint64_t index, const raft::pb::ConfChange& cc);
@@ -41,6 +44,7 @@ class MemberRegistry {
 
  private:
   std::map<std::uint64_t, MemberInfo> members_;
+  std::set<std::uint64_t> removed_;
   std::uint64_t applied_ = 0;
 };
 

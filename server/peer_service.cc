@@ -1,5 +1,7 @@
 #include "server/peer_service.h"
 
+#include "server/api_error.h"
+
 namespace etcetera::server {
 
 grpc::Status to_status(const ApiError& e) {
@@ -8,6 +10,24 @@ grpc::Status to_status(const ApiError& e) {
 
 ApiError from_status(const grpc::Status& s) {
   return ApiError{static_cast<ApiError::Code>(s.error_code()), s.error_message()};
+}
+
+ApiError from_leader_status(const grpc::Status& s) {
+  // Every answer the leader itself gives is in etcd's words (api_error.h);
+  // gRPC's own failures are not.
+  if (s.error_message().starts_with("etcdserver: ")) return from_status(s);
+  switch (s.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::CANCELLED: {
+      ApiError e = no_leader();
+      e.message += " (the leader cannot be reached: " + s.error_message() + ")";
+      return e;
+    }
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return timed_out("the leader did not answer in time: " + s.error_message());
+    default:
+      return from_status(s);
+  }
 }
 
 namespace {
@@ -23,8 +43,14 @@ grpc::Status answer(ApiResult<T> result, Out* out) {
 
 grpc::Status PeerService::Send(grpc::ServerContext*, grpc::ServerReader<raft::pb::Message>* reader,
                                pb::SendAck*) {
-  for (raft::pb::Message m; reader->Read(&m);)
+  // A removed member that never applied its own removal (it was down, or
+  // cut off, when the entry went round) learns it here, from the answer
+  // that ends its stream; it cannot learn it from raft, which no longer
+  // sends to it.
+  for (raft::pb::Message m; reader->Read(&m);) {
+    if (handler_.was_removed(m.from())) return to_status(removed_member());
     handler_.receive(std::move(m));
+  }
   return grpc::Status::OK;
 }
 

@@ -17,6 +17,9 @@ class PeerHandler {
   virtual ~PeerHandler() = default;
   // A raft message from another member: returns at once.
   virtual void receive(raft::pb::Message m) = 0;
+  // Whether `member` has been removed from the cluster, so that its
+  // messages are refused with removed_member() (any thread).
+  virtual bool was_removed(std::uint64_t member) = 0;
   // Calls from a follower to this member as leader. They block the calling
   // gRPC thread (never the driver) until the driver has the answer.
   virtual ApiResult<kv::pb::Response> forwarded(kv::pb::Request r) = 0;
@@ -53,5 +56,10 @@ class PeerService final : public pb::Peer::Service {
 // Between ApiError and grpc::Status: the codes are gRPC's on both sides.
 grpc::Status to_status(const ApiError& e);
 ApiError from_status(const grpc::Status& s);
+// The outcome of a call to the leader: its own answer as it is, or, when the
+// call failed on the way (the leader is down, cut off, or slow), etcd's
+// words for that, with gRPC's in parentheses: "etcdserver: no leader (...)"
+// or "etcdserver: request timed out (...)".
+ApiError from_leader_status(const grpc::Status& s);
 
 }  // namespace etcetera::server

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "server/api_error.h"
+
 namespace etcetera::server {
 
 namespace {
@@ -20,8 +22,10 @@ constexpr auto kCallDeadline = std::chrono::seconds(5);
 
 }  // namespace
 
-PeerSender::PeerSender(std::string target, std::size_t capacity)
-    : stub_(pb::Peer::NewStub(channel_to(target))), capacity_(capacity) {
+PeerSender::PeerSender(std::string target, std::size_t capacity, std::function<void()> on_removed)
+    : stub_(pb::Peer::NewStub(channel_to(target))),
+      capacity_(capacity),
+      on_removed_(std::move(on_removed)) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -98,15 +102,23 @@ bool PeerSender::stream_once() {
     std::lock_guard lock(mu_);
     if (stopping_) context.TryCancel();
   }
-  (void)writer->Finish();  // the status says only why the stream ended
+  // The status says why the stream ended; one reason matters here: the peer
+  // knows this member has been removed, and this member does not yet.
+  const grpc::Status status = writer->Finish();
+  const ApiError removed = removed_member();
+  if (status.error_code() == static_cast<grpc::StatusCode>(removed.code) &&
+      status.error_message() == removed.message && on_removed_)
+    on_removed_();
   std::lock_guard lock(mu_);
   active_ = nullptr;
   return delivered;
 }
 
-PeerTransport::PeerTransport(const std::map<std::uint64_t, std::string>& peers) {
+PeerTransport::PeerTransport(const std::map<std::uint64_t, std::string>& peers,
+                             OnRemoved on_removed)
+    : on_removed_(std::move(on_removed)) {
   for (const auto& [id, target] : peers) {
-    senders_[id] = std::make_unique<PeerSender>(target, 4096);
+    senders_[id] = sender_to(id, target);
     stubs_[id] = pb::Peer::NewStub(channel_to(target));
   }
 }
@@ -121,8 +133,14 @@ void PeerTransport::add_peer(std::uint64_t id, const std::string& target) {
     std::lock_guard lock(mu_);
     if (stopped_) return;
   }
-  senders_[id] = std::make_unique<PeerSender>(target, 4096);
+  senders_[id] = sender_to(id, target);
   stubs_[id] = pb::Peer::NewStub(channel_to(target));
+}
+
+std::unique_ptr<PeerSender> PeerTransport::sender_to(std::uint64_t id, const std::string& target) {
+  std::function<void()> removed;
+  if (on_removed_) removed = [this, id] { on_removed_(id); };
+  return std::make_unique<PeerSender>(target, 4096, std::move(removed));
 }
 
 void PeerTransport::remove_peer(std::uint64_t id) {

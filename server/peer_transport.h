@@ -34,7 +34,9 @@ namespace etcetera::server {
 
 class PeerSender {
  public:
-  PeerSender(std::string target, std::size_t capacity);
+  // on_removed: the peer ended a stream answering that this member has been
+  // removed (Peer.Send); runs on the sender's thread.
+  PeerSender(std::string target, std::size_t capacity, std::function<void()> on_removed = {});
   ~PeerSender() { stop(); }
   PeerSender(const PeerSender&) = delete;
   PeerSender& operator=(const PeerSender&) = delete;
@@ -51,6 +53,7 @@ class PeerSender {
 
   std::unique_ptr<pb::Peer::Stub> stub_;
   std::size_t capacity_;
+  std::function<void()> on_removed_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<raft::pb::Message> queue_;
@@ -62,8 +65,11 @@ class PeerSender {
 
 class PeerTransport {
  public:
-  // peers: member id -> "host:port" of each other member.
-  explicit PeerTransport(const std::map<std::uint64_t, std::string>& peers);
+  // peers: member id -> "host:port" of each other member. on_removed(peer):
+  // that peer answered that this member has been removed from the cluster.
+  using OnRemoved = std::function<void(std::uint64_t peer)>;
+  explicit PeerTransport(const std::map<std::uint64_t, std::string>& peers,
+                         OnRemoved on_removed = {});
   ~PeerTransport() { stop(); }
 
   // A raft message to m.to(); dropped when m.to() is unknown.
@@ -95,6 +101,9 @@ class PeerTransport {
   void call(std::uint64_t to, const Req& r, std::function<void(grpc::Status, Resp)> done,
             Start start);
 
+  std::unique_ptr<PeerSender> sender_to(std::uint64_t id, const std::string& target);
+
+  OnRemoved on_removed_;
   std::map<std::uint64_t, std::unique_ptr<PeerSender>> senders_;
   std::map<std::uint64_t, std::unique_ptr<pb::Peer::Stub>> stubs_;
   std::mutex mu_;

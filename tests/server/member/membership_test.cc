@@ -78,11 +78,51 @@ TEST_CASE("a member added and started joins, serves, and is removed again") {
   for (int i = 0; i < 3; ++i)
     CHECK(eventually([&] { return all_started(list_of(c[i]), 3); }));
   CHECK(put(c[leader], "still", "3"));
-  // The removed member stops serving once it applies its own removal; the
-  // leader may drop it before that entry reaches it, so this is not asserted
-  // (docs/server.md, "Membership": a removed member is not told yet). It
-  // stops cleanly either way.
+  // The removed member stops serving: it applies its own removal, or, if the
+  // leader dropped it before that entry reached it, its peers refuse its
+  // next messages as a removed member's.
+  std::string answer;
+  const bool told = eventually([&] {
+    auto read = get(c[fourth], "still", /*serializable=*/true);
+    answer = read ? "the value '" + *read + "'" : read.error().message;
+    return !read && read.error().message == removed_member().message;
+  });
+  INFO("the removed member answered " << answer);
+  CHECK(told);
   c.stop(fourth);
+}
+
+TEST_CASE("a member removed while it was down is told so by its peers when it comes back") {
+  LoopbackCluster c;
+  int leader = c.wait_leader();
+  REQUIRE(leader >= 0);
+  const int gone = (leader + 1) % 3;
+  const std::uint64_t gone_id = c[gone].id();
+  REQUIRE(put(c[leader], "before", "1"));
+  c.stop(gone);
+
+  auto removed = call<Members>([&](auto reply) { c[leader].member_remove(gone_id, reply); });
+  INFO((removed ? "" : removed.error().message));
+  REQUIRE(removed);
+  CHECK(removed->size() == 2);
+  REQUIRE(put(c[leader], "after", "2"));
+
+  // Its log and configuration still hold it: only the others know. When it
+  // campaigns they answer "removed", and it stops serving.
+  c.start(gone);
+  std::string answer;
+  const bool told = eventually([&] {
+    auto read = get(c[gone], "before", /*serializable=*/true);
+    answer = read ? "the value '" + *read + "'" : read.error().message;
+    return !read && read.error().message == removed_member().message;
+  });
+  INFO("the removed member answered " << answer);
+  CHECK(told);
+  auto after = get(c[gone], "after", /*serializable=*/true);
+  CHECK_FALSE(after);
+  // The two left go on.
+  CHECK(put(c[leader], "later", "3"));
+  CHECK(eventually([&] { return list_of(c[leader]) && list_of(c[leader])->size() == 2; }));
 }
 
 TEST_CASE("the registry survives restarts, through snapshots and the WAL") {
