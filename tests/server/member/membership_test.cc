@@ -37,6 +37,16 @@ ApiResult<Added> add(Member& m, const std::string& url, bool learner = false) {
   return added;
 }
 
+// Whether `m` comes to answer every call as a removed member does; what it
+// last answered, in `answer`.
+bool answers_as_removed(Member& m, std::string& answer) {
+  return eventually([&] {
+    auto read = get(m, "k", /*serializable=*/true);
+    answer = read ? "the value '" + *read + "'" : read.error().message;
+    return !read && read.error().message == removed_member().message;
+  });
+}
+
 }  // namespace
 
 TEST_CASE("a member added and started joins, serves, and is removed again") {
@@ -82,11 +92,7 @@ TEST_CASE("a member added and started joins, serves, and is removed again") {
   // leader dropped it before that entry reached it, its peers refuse its
   // next messages as a removed member's.
   std::string answer;
-  const bool told = eventually([&] {
-    auto read = get(c[fourth], "still", /*serializable=*/true);
-    answer = read ? "the value '" + *read + "'" : read.error().message;
-    return !read && read.error().message == removed_member().message;
-  });
+  const bool told = answers_as_removed(c[fourth], answer);
   INFO("the removed member answered " << answer);
   CHECK(told);
   c.stop(fourth);
@@ -111,11 +117,7 @@ TEST_CASE("a member removed while it was down is told so by its peers when it co
   // campaigns they answer "removed", and it stops serving.
   c.start(gone);
   std::string answer;
-  const bool told = eventually([&] {
-    auto read = get(c[gone], "before", /*serializable=*/true);
-    answer = read ? "the value '" + *read + "'" : read.error().message;
-    return !read && read.error().message == removed_member().message;
-  });
+  const bool told = answers_as_removed(c[gone], answer);
   INFO("the removed member answered " << answer);
   CHECK(told);
   auto after = get(c[gone], "after", /*serializable=*/true);
