@@ -2,8 +2,9 @@
 
   front_end_test.py BUILD_DIR [NOTEBOOK]
 
-Starts Debian's Jupyter Notebook on the labs as `./run lab` does (loopback,
-a token, no browser), then talks to it as its page does:
+Starts Debian's Jupyter Notebook on the labs with notebooks/serve.sh, as
+`./run lab` does (loopback, no browser; here with a token of its own), then
+talks to it as its page does:
   - the file list holds the five labs, and the lab's page is served;
   - a session on the lab (default 1_elections.ipynb) starts a kernel, and the
     kernel is Debian's /usr/bin/python3, started in notebooks/;
@@ -48,15 +49,14 @@ class Server:
 
     def __init__(self, build_dir, scratch):
         self.port, self.token = free_port(), secrets.token_hex(16)
-        env = dict(os.environ, ETCETERA_BUILD=str(build_dir),
-                   ETCETERA_LAB_SOLUTIONS=str(NOTEBOOKS / "solutions.json"),
+        env = dict(os.environ, ETCETERA_LAB_SOLUTIONS=str(NOTEBOOKS / "solutions.json"),
                    JUPYTER_CONFIG_DIR=str(scratch / "config"), JUPYTER_RUNTIME_DIR=str(scratch / "runtime"),
                    JUPYTER_DATA_DIR=str(scratch / "data"), IPYTHONDIR=str(scratch / "ipython"),
                    MPLCONFIGDIR=str(scratch / "matplotlib"))
         self.log = open(scratch / "jupyter.log", "w")
         self.process = subprocess.Popen(
-            [JUPYTER, "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={self.port}",
-             "--port-retries=0", f"--NotebookApp.token={self.token}", f"--notebook-dir={NOTEBOOKS}"],
+            ["sh", str(NOTEBOOKS / "serve.sh"), str(build_dir), str(self.port),
+             f"--NotebookApp.token={self.token}"],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.log_path = scratch / "jupyter.log"
 
@@ -76,7 +76,7 @@ class Server:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"jupyter-notebook exited with {self.process.returncode}: "
+                raise RuntimeError(f"notebooks/serve.sh exited with {self.process.returncode}: "
                                    f"{self.log_path.read_text()}")
             try:
                 return self.request("/api/status")
@@ -158,7 +158,11 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         server = Server(build_dir, Path(scratch))
         try:
-            status, _ = server.wait_until_up()
+            try:
+                status, _ = server.wait_until_up()
+            except RuntimeError as e:
+                print(f"FAIL {e}")
+                return 1
             expect(status == 200, f"Jupyter Notebook answers on 127.0.0.1:{server.port}")
             _, listing = server.request("/api/contents/")
             files = {entry["name"] for entry in json.loads(listing)["content"]}
