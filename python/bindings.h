@@ -39,6 +39,10 @@ T unwrap(raft::Result<T> result) {
   if constexpr (!std::is_void_v<T>) return std::move(*result);
 }
 
+// The choices an error message lists: "a, b, c", or "a, b or c" with
+// last = " or " (cluster.cc).
+std::string name_list(const std::vector<std::string>& names, const std::string& last = ", ");
+
 // An event as a Python dict: the fields of its JSON line (raft/trace.h).
 py::dict event_dict(const raft::pb::Event& event);
 // Python's json.loads (trace.cc).

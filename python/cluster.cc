@@ -280,13 +280,20 @@ void percent(int value, const char* what) {
     throw Error(std::string(what) + " is a percentage: 0 to 100, not " + std::to_string(value));
 }
 
+std::string name_list(const std::vector<std::string>& names, const std::string& last) {
+  std::string out;
+  for (std::size_t k = 0; k < names.size(); ++k)
+    out += (k == 0 ? "" : k + 1 == names.size() ? last : ", ") + names[k];
+  return out;
+}
+
 raft::Mutant raft_bug(const std::optional<std::string>& name) {
   if (!name) return raft::Mutant::kNone;
   if (auto m = raft::mutant_by_name(*name)) return *m;
-  std::string known;
+  std::vector<std::string> known;
   for (const auto& info : raft::all_mutants())
-    known += (known.empty() ? "" : ", ") + std::string(info.name);
-  throw Error("no bug '" + *name + "': " + known);
+    known.emplace_back(info.name);
+  throw Error("no bug '" + *name + "': " + name_list(known));
 }
 
 int node_count(int nodes) {

@@ -30,10 +30,10 @@ KvRun run_kv(std::uint64_t seed, std::size_t steps, const std::string& profile, 
              const std::optional<std::string>& bug, bool pre_vote, bool check_quorum, int clients,
              int keys, int serializable_percent, bool keep_going, bool trace) {
   if (!sim::fault_profile(profile)) {
-    std::string known;
+    std::vector<std::string> known;
     for (const auto& p : sim::fault_profiles())
-      known += (known.empty() ? "" : ", ") + std::string(p.name);
-    throw Error("no fault profile '" + profile + "': " + known);
+      known.emplace_back(p.name);
+    throw Error("no fault profile '" + profile + "': " + name_list(known));
   }
   if (clients < 1 || keys < 1) throw Error("clients and keys must be at least 1");
   sim::KvRunOptions o;

@@ -107,12 +107,8 @@ class ReplayHandle {
   // The steps the player would tag with `tag` (viz::step_tag_names()).
   std::vector<std::size_t> tagged(const std::string& tag) {
     const auto& known = viz::step_tag_names();
-    if (std::find(known.begin(), known.end(), tag) == known.end()) {
-      std::string names;
-      for (std::size_t k = 0; k < known.size(); ++k)
-        names += (k == 0 ? "" : k + 1 == known.size() ? " or " : ", ") + known[k];
-      throw Error("no tag '" + tag + "': " + names);
-    }
+    if (std::find(known.begin(), known.end(), tag) == known.end())
+      throw Error("no tag '" + tag + "': " + name_list(known, " or "));
     std::vector<std::size_t> out;
     replay_.seek(0);
     while (!replay_.done()) {
@@ -171,12 +167,12 @@ class ReplayHandle {
     replay_.seek(step);
   }
   const viz::View& find_view(const std::string& id) const {
-    std::string known;
+    std::vector<std::string> known;
     for (const auto& v : views_) {
       if (v->id() == id) return *v;
-      known += (known.empty() ? "" : ", ") + v->id();
+      known.push_back(v->id());
     }
-    throw Error("no view '" + id + "': " + known);
+    throw Error("no view '" + id + "': " + name_list(known));
   }
 
   viz::Replay replay_;
