@@ -1,5 +1,7 @@
 #include "lock/mutant.h"
 
+#include "raft/mutant_table.h"
+
 namespace etcetera::lock {
 
 const std::vector<MutantInfo>& all_mutants() {
@@ -13,15 +15,11 @@ const std::vector<MutantInfo>& all_mutants() {
 }
 
 std::optional<Mutant> mutant_by_name(std::string_view name) {
-  for (const auto& m : all_mutants())
-    if (m.name == name) return m.mutant;
-  return std::nullopt;
+  return raft::find_mutant(all_mutants(), name);
 }
 
 std::string_view mutant_name(Mutant mutant) {
-  for (const auto& m : all_mutants())
-    if (m.mutant == mutant) return m.name;
-  return "none";
+  return raft::name_of_mutant(all_mutants(), mutant);
 }
 
 }  // namespace etcetera::lock
