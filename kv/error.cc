@@ -37,6 +37,8 @@ const char* etcd_text(Error::Code code) {
       return "invalid argument";
     case C::kCorrupt:
       return "corrupt data";
+    case C::kSettled:
+      return "request already settled";
   }
   return "unknown error";
 }

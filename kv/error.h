@@ -28,6 +28,7 @@ struct Error {
     kWatchNotFound,     // no watch with that id
     kInvalidArgument,   // anything else the caller can fix
     kCorrupt,           // bytes that do not decode (an entry or a snapshot)
+    kSettled,           // a copy of a request its proposer has already answered (kv/applied_requests.h)
   };
 
   Code code;

@@ -57,6 +57,34 @@ std::optional<pb::Response> StateMachine::apply(const raft::pb::Entry& entry) {
 }
 
 pb::Response StateMachine::apply_request(const pb::Request& request, std::uint64_t index) {
+  const auto admission = applied_requests_.admit(request);
+  switch (admission.verdict) {
+    case AppliedRequests::Verdict::kApplied: {
+      pb::Response first = *admission.first;
+      first.set_duplicate(true);
+      return first;
+    }
+    case AppliedRequests::Verdict::kSettled: {
+      pb::Response refused =
+          failure(request.id(), fail(Error::Code::kSettled,
+                                     "request " + std::to_string(request.id()) + " of member " +
+                                         std::to_string(request.proposer()) +
+                                         " was answered before this copy applied")
+                                    .error());
+      refused.set_proposer(request.proposer());
+      refused.set_duplicate(true);
+      return refused;
+    }
+    case AppliedRequests::Verdict::kNew:
+      break;
+  }
+  pb::Response response = execute(request, index);
+  response.set_proposer(request.proposer());
+  applied_requests_.record(request, response);
+  return response;
+}
+
+pb::Response StateMachine::execute(const pb::Request& request, std::uint64_t index) {
   // The proposer validated the request; an entry can still come from
   // anywhere (an older version, a faulty peer), so check again. The same
   // verdict on every replica keeps them identical.
@@ -108,6 +136,7 @@ void StateMachine::publish() {
 std::string StateMachine::snapshot() const {
   pb::Snapshot snapshot = store_.to_snapshot();
   snapshot.set_applied_index(applied_index_);
+  applied_requests_.to_snapshot(snapshot);
   return snapshot.SerializeAsString();
 }
 
@@ -118,7 +147,10 @@ Result<void> StateMachine::restore(std::string_view bytes) {
   }
   auto store = Store::restore(snapshot, store_.limits());
   if (!store) return std::unexpected(store.error());
+  auto applied_requests = AppliedRequests::from_snapshot(snapshot);
+  if (!applied_requests) return std::unexpected(applied_requests.error());
   store_ = std::move(*store);
+  applied_requests_ = std::move(*applied_requests);
   applied_index_ = snapshot.applied_index();
   // The watches followed a history the snapshot may not contain: cancel
   // them; their clients re-read and watch again from the new revision.

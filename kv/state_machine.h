@@ -10,6 +10,11 @@
 // do not decode still advance the applied index; the last give a kCorrupt
 // response rather than stopping the replica, and do so on every replica alike.
 //
+// Applied at most once: a client's request may reach the log more than
+// once (its proposer sends it again after a leader change, kv/proposer.h);
+// every copy after the first changes nothing and answers with the first
+// one's result, marked duplicate (kv/applied_requests.h).
+//
 // Reads are not entries: the driver serves them from store() once the read
 // is safe (ReadIndex, or at once for a serializable read).
 //
@@ -22,6 +27,7 @@
 #include <string>
 #include <string_view>
 
+#include "kv/applied_requests.h"
 #include "kv/error.h"
 #include "kv/kv.pb.h"
 #include "kv/lease_clock.h"
@@ -39,10 +45,14 @@ class StateMachine {
 
   std::uint64_t applied_index() const { return applied_index_; }
   const Store& store() const { return store_; }
+  // Which client requests have applied, by proposer (kv/applied_requests.h).
+  const AppliedRequests& applied_requests() const { return applied_requests_; }
 
   // Applies one committed entry. Returns the outcome of the request it
-  // carried (a response or a Failure), or nothing for an entry with no
-  // request or one already applied. Watch streams receive the changes.
+  // carried (a response or a Failure; for a copy of a request applied
+  // before, that first outcome, marked duplicate), or nothing for an entry
+  // with no request or one at or below the applied index. Watch streams
+  // receive the changes.
   std::optional<pb::Response> apply(const raft::pb::Entry& entry);
 
   // The whole state machine, as the data of a raft snapshot, and back.
@@ -60,10 +70,12 @@ class StateMachine {
 
  private:
   pb::Response apply_request(const pb::Request& request, std::uint64_t index);
+  pb::Response execute(const pb::Request& request, std::uint64_t index);
   void publish();
 
   Store store_;
   std::uint64_t applied_index_ = 0;
+  AppliedRequests applied_requests_;
   std::list<WatchStream> streams_;  // a list: streams keep their address
   LeaseClock lease_clock_;
 };

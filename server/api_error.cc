@@ -42,6 +42,11 @@ ApiError to_api_error(const kv::Error& e) {
       return error(Code::kInvalidArgument, e.message);
     case KvCode::kCorrupt:
       return error(Code::kInternal, e.message);
+    // A late copy of a request whose client was answered already; no client
+    // waits on it. Should one ever see it, what it may know is etcd's
+    // ambiguous answer: an earlier copy may have applied.
+    case KvCode::kSettled:
+      return timed_out(e.message);
   }
   return error(Code::kInternal, e.message);
 }
