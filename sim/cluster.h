@@ -87,6 +87,9 @@ class Cluster {
 
   std::vector<NodeId> ids() const;
   bool is_up(NodeId id) const { return nodes_.at(id).node != nullptr; }
+  // How many times node `id` has been started (1 after the cluster's start):
+  // what a node's process would keep on disk to tell its runs apart.
+  int starts(NodeId id) const { return nodes_.at(id).restarts; }
   raft::Node& node(NodeId id) { return *nodes_.at(id).node; }
   const raft::MemoryStorage& storage(NodeId id) const { return *nodes_.at(id).storage; }
   raft::MemoryStorage& storage(NodeId id) { return *nodes_.at(id).storage; }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "kv/store.h"
 #include "raft/trace.h"
 #include "sim/history.h"
 #include "sim/kv_workload.h"
@@ -43,5 +44,13 @@ KvRunResult run_kv(const KvRunOptions& options, raft::TraceSink* trace = nullptr
 // Every two running replicas with the same applied index hold the same
 // store; the first pair that does not, or nothing.
 std::optional<std::string> check_replicas_agree(const Cluster& cluster);
+
+// Every write applied at most once, and every answer what happened,
+// checked against the store's whole history (every put and cas writes a
+// value no other write uses): no value stored twice; a write answered ok
+// stored its value at the revision the client was told; a write answered
+// fail stored nothing. The first problem, or nothing.
+std::optional<std::string> check_writes_match_store(const kv::Store& store,
+                                                    const History& history);
 
 }  // namespace etcetera::sim

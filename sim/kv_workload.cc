@@ -17,6 +17,9 @@ KvWorkload::KvWorkload(Cluster& cluster, const KvWorkloadOptions& options)
     c.target = static_cast<NodeId>(1 + i % static_cast<int>(cluster_.ids().size()));
     clients_.push_back(std::move(c));
   }
+  if (options_.forward)
+    forwarding_.emplace(cluster_, options_.seed,
+                        kv::Proposer::Options{options_.resend_after, options_.mutant});
   cluster_.set_kv_listener(this);
 }
 
@@ -32,14 +35,29 @@ bool KvWorkload::idle() const {
 }
 
 void KvWorkload::step(bool start_new) {
+  if (forwarding_) {
+    for (const auto& s : forwarding_->step())
+      if (Client* c = forwarded_at(s.node, s.id)) answer(*c, s.result);
+    stats_.forwarding = forwarding_->stats();
+  }
   for (auto& c : clients_) {
     if (c.op && cluster_.now() >= c.op->deadline) {
       // No answer in time. A read changed nothing; a write may yet happen.
       // The client tries another node next, as etcd's clients rotate
       // through their endpoints when one stops answering.
       const bool read = c.op->f == Function::kGet;
+      Type type = read ? Type::kFail : Type::kInfo;
+      if (!read && forwarding_) {
+        // The node that took it knows whether a copy can be in a log.
+        auto maybe = c.op->node == 0 ? std::optional<bool>(false)
+                                     : forwarding_->give_up(c.op->node, c.op->request);
+        // A cas written down as `fail` says its compare saw another value
+        // (linearizability.md); one that never ran says nothing, and the
+        // history has no word for that but `info`.
+        if (maybe && !*maybe && c.op->f != Function::kCas) type = Type::kFail;
+      }
       c.target = next_node(c.op->node != 0 ? c.op->node : c.target);
-      complete(c, read ? Type::kFail : Type::kInfo, std::nullopt, 0);
+      complete(c, type, std::nullopt, 0);
       continue;
     }
     if (c.op && c.op->node == 0) submit(c);
@@ -133,6 +151,7 @@ kv::pb::Request request_for(std::uint64_t id, Function f, const std::string& key
 
 void KvWorkload::submit(Client& c) {
   Operation& op = *c.op;
+  if (forwarding_ && op.f != Function::kGet) return submit_forwarded(c);
   if (op.serializable) {
     // Served by whichever node the client talks to, as it stands.
     NodeId n = c.target;
@@ -171,6 +190,20 @@ void KvWorkload::submit(Client& c) {
     }
   }
   c.target = n;  // nobody took it: try again next tick
+}
+
+// The client's node takes the write whatever its role; a client whose
+// node is down tries the next, and with every node down, the next tick.
+void KvWorkload::submit_forwarded(Client& c) {
+  NodeId n = c.target;
+  for (std::size_t i = 0; i < cluster_.ids().size() && !cluster_.is_up(n); ++i)
+    n = next_node(n);
+  if (!cluster_.is_up(n)) return;
+  Operation& op = *c.op;
+  op.node = n;
+  c.target = n;
+  op.request =
+      forwarding_->submit(n, request_for(0, op.f, op.key, op.value, op.expected), op.deadline);
 }
 
 void KvWorkload::record(const Client& c, Type type, std::optional<std::string> value,
@@ -228,18 +261,42 @@ KvWorkload::Client* KvWorkload::waiting_at(NodeId node, std::uint64_t id) {
   return nullptr;
 }
 
+KvWorkload::Client* KvWorkload::forwarded_at(NodeId node, Forwarding::Id request) {
+  for (auto& c : clients_) {
+    if (c.op && c.op->f != Function::kGet && c.op->node == node && c.op->request == request)
+      return &c;
+  }
+  return nullptr;
+}
+
 void KvWorkload::applied(NodeId node, const kv::pb::Response& response) {
-  Client* c = waiting_at(node, response.id());
-  if (c == nullptr) return;
+  if (forwarding_) {
+    count_application(node, response);
+    if (auto request = forwarding_->settle(node, response))
+      if (Client* c = forwarded_at(node, *request)) answer(*c, response);
+    return;
+  }
+  if (Client* c = waiting_at(node, response.id())) answer(*c, response);
+}
+
+void KvWorkload::count_application(NodeId node, const kv::pb::Response& response) {
+  if (response.proposer() == 0 || response.duplicate() || applied_twice_) return;
+  if (!applied_[node].emplace(response.proposer(), response.id()).second)
+    applied_twice_ = "node " + std::to_string(node) + " applied request " +
+                     std::to_string(response.id()) + " of node " +
+                     std::to_string(response.proposer()) + " twice";
+}
+
+void KvWorkload::answer(Client& c, const kv::pb::Response& response) {
   if (response.has_error()) {
-    complete(*c, Type::kFail, std::nullopt, 0);  // applied and refused: certainly no effect
+    complete(c, Type::kFail, std::nullopt, 0);  // applied and refused: certainly no effect
   } else if (response.has_txn()) {
-    complete(*c, response.txn().succeeded() ? Type::kOk : Type::kFail, std::nullopt,
+    complete(c, response.txn().succeeded() ? Type::kOk : Type::kFail, std::nullopt,
              response.txn().header().revision());
   } else if (response.has_put()) {
-    complete(*c, Type::kOk, std::nullopt, response.put().header().revision());
+    complete(c, Type::kOk, std::nullopt, response.put().header().revision());
   } else if (response.has_delete_range()) {
-    complete(*c, Type::kOk, std::nullopt, response.delete_range().header().revision());
+    complete(c, Type::kOk, std::nullopt, response.delete_range().header().revision());
   }
 }
 

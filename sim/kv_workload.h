@@ -9,6 +9,15 @@
 // that node and is served from its store once the read is confirmed and applied; a serializable get
 // is served from the node's store straight away.
 //
+// With `forward`, a write goes instead to the client's node whatever its
+// role, and the node carries it to the leader as etcetera's server does
+// (sim/forwarding.h): it forwards it, sends it again after a leader change
+// or a lost answer, and answers its client when the write applies there.
+// The client is told `fail` at its deadline only when no copy can have
+// entered a log (the node knew no leader), and the write is a put or a
+// delete (a cas written down as `fail` would claim its compare ran);
+// otherwise `info`.
+//
 // Every operation is recorded in a History (sim/history.h) with its real
 // outcome. An operation that gets no answer within the timeout is given
 // up: a write as `info` (it may still take effect), a read as `fail` (a
@@ -20,11 +29,14 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "kv/mutant.h"
 #include "raft/rng.h"
 #include "sim/cluster.h"
+#include "sim/forwarding.h"
 #include "sim/history.h"
 
 namespace etcetera::sim {
@@ -39,11 +51,16 @@ struct KvWorkloadOptions {
   int start_percent = 50;        // chance per tick that an idle client starts an operation
   Time timeout = 40;             // ticks before an operation is given up
   std::uint64_t seed = 1;
+  // Writes taken by any node and forwarded to the leader (sim/forwarding.h).
+  bool forward = false;
+  Time resend_after = 8;               // ticks before an unanswered forward is sent again
+  kv::Mutant mutant = kv::Mutant::kNone;  // in every node's proposer
 };
 
 struct KvWorkloadStats {
   std::uint64_t invoked = 0, ok = 0, failed = 0, unknown = 0;
   std::uint64_t redirects = 0;  // proposals refused by a follower and sent on to the leader
+  ForwardingStats forwarding;   // with KvWorkloadOptions::forward
 };
 
 class KvWorkload final : public KvListener {
@@ -64,6 +81,10 @@ class KvWorkload final : public KvListener {
 
   const History& history() const { return history_; }
   const KvWorkloadStats& stats() const { return stats_; }
+  // With `forward`: the first request some node applied twice (a copy that
+  // took effect again), or nothing. Each node applies each log entry once,
+  // so a request counted twice at one node took effect twice.
+  const std::optional<std::string>& applied_twice() const { return applied_twice_; }
 
  private:
   struct Operation {
@@ -74,6 +95,7 @@ class KvWorkload final : public KvListener {
     bool serializable = false;
     Time deadline = 0;
     NodeId node = 0;  // where it was submitted; 0 while waiting for a node
+    Forwarding::Id request = 0;  // with `forward`: its id at `node`
   };
   struct Client {
     std::uint64_t process = 0;
@@ -91,6 +113,10 @@ class KvWorkload final : public KvListener {
   void record(const Client& c, HistoryEvent::Type type, std::optional<std::string> value,
               std::int64_t revision);
   Client* waiting_at(NodeId node, std::uint64_t id);
+  Client* forwarded_at(NodeId node, Forwarding::Id request);
+  void submit_forwarded(Client& c);
+  void answer(Client& c, const kv::pb::Response& response);
+  void count_application(NodeId node, const kv::pb::Response& response);
   NodeId next_node(NodeId after) const;
 
   void applied(NodeId node, const kv::pb::Response& response) override;
@@ -106,6 +132,10 @@ class KvWorkload final : public KvListener {
   std::uint64_t next_value_ = 1;
   History history_;
   KvWorkloadStats stats_;
+  std::optional<Forwarding> forwarding_;
+  // Per node, the (proposer, id) of every request it applied for real.
+  std::map<NodeId, std::set<std::pair<std::uint64_t, std::uint64_t>>> applied_;
+  std::optional<std::string> applied_twice_;
 };
 
 }  // namespace etcetera::sim

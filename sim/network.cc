@@ -20,25 +20,28 @@ void Network::put(const Message& m, Time due) {
   in_flight_.push_back(InFlight{m, due, next_seq_++});
 }
 
+LinkFate draw_fate(raft::Rng& rng, const LinkFaults& f) {
+  LinkFate fate;
+  fate.lost = rng.in_range(0, 1000) < f.loss;
+  fate.twice = rng.in_range(0, 1000) < f.duplicate;
+  const Time span = f.max_delay >= f.min_delay ? f.max_delay - f.min_delay : 0;
+  fate.delay = f.min_delay + rng.in_range(0, span + 1);
+  fate.second_delay = f.min_delay + rng.in_range(0, span + 1);
+  return fate;
+}
+
 void Network::send(const Message& m, Time now) {
   ++stats_.sent;
-  const LinkFaults& f = link(m.from(), m.to());
-  // Every draw is made whether or not the link is faulty, so that changing
-  // one link's faults does not shift the random choices of all the others.
-  const bool lost = rng_.in_range(0, 1000) < f.loss;
-  const bool twice = rng_.in_range(0, 1000) < f.duplicate;
-  const Time span = f.max_delay >= f.min_delay ? f.max_delay - f.min_delay : 0;
-  const Time delay = f.min_delay + rng_.in_range(0, span + 1);
-  const Time second_delay = f.min_delay + rng_.in_range(0, span + 1);
-  if (lost) {
+  const LinkFate fate = draw_fate(rng_, link(m.from(), m.to()));
+  if (fate.lost) {
     ++stats_.lost;
     if (observer_) observer_->lost_on_link(m);
     return;
   }
-  put(m, now + delay);
-  if (twice) {
+  put(m, now + fate.delay);
+  if (fate.twice) {
     ++stats_.duplicated;
-    put(m, now + second_delay);
+    put(m, now + fate.second_delay);
     if (observer_) observer_->duplicated(m);
   }
 }

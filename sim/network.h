@@ -39,6 +39,17 @@ struct LinkFaults {
 // "delay=0-2 loss=10/1000 dup=5/1000"
 std::string describe(const LinkFaults& f);
 
+// What a link does with one message: loses it, or delivers it after
+// `delay` ticks, and a second copy after `second_delay` when `twice`.
+struct LinkFate {
+  bool lost = false;
+  bool twice = false;
+  Time delay = 0, second_delay = 0;
+};
+// Every draw is made whether or not the link is faulty, so that changing
+// one link's faults does not shift the random choices of all the others.
+LinkFate draw_fate(raft::Rng& rng, const LinkFaults& f);
+
 // What the network did, for the simulator's summary.
 struct NetworkStats {
   std::uint64_t sent = 0;        // messages handed to the network

@@ -8,7 +8,9 @@
 //   etcetera-sim --seed S --clients C [--history FILE] [--serializable P] [...]
 //                                        the same, on key-value nodes with C clients whose
 //                                        operations are written down as a history;
-//                                        --keep-going runs on past a spec violation
+//                                        --keep-going runs on past a spec violation;
+//                                        --forward: writes go to any node, which forwards
+//                                        them to the leader (--kv-bug to break that)
 //   etcetera-sim --seed S --locks C [--pauses P] [--lock-bug NAME] [...]
 //                                        C lock clients whose processes may pause past their
 //                                        leases, a fenced resource, the lock properties
@@ -28,8 +30,10 @@
 #include <string>
 #include <vector>
 
+#include "kv/mutant.h"
 #include "raft/describe.h"
 #include "raft/mutant.h"
+#include "raft/mutant_table.h"
 #include "raft/trace.h"
 #include "sim/kv_run.h"
 #include "sim/lock_run.h"
@@ -50,7 +54,7 @@ constexpr const char* kUsage =
     "                    [--trace FILE] [--save FILE] [--no-liveness] [--coverage]\n"
     "       etcetera-sim --seed S --clients C [--history FILE] [--serializable PERCENT]\n"
     "                    [--nodes N] [--steps K] [--faults PROFILE] [--bug NAME] [--trace FILE]\n"
-    "                    [--keep-going]\n"
+    "                    [--keep-going] [--forward [--kv-bug NAME]]\n"
     "       etcetera-sim --seed S --locks C [--pauses PER_MILLE] [--lock-bug NAME]\n"
     "                    [--nodes N] [--steps K] [--faults PROFILE] [--trace FILE]\n"
     "       etcetera-sim --list-bugs | --list-faults\n";
@@ -88,6 +92,9 @@ class Progress {
 
 int list_bugs() {
   for (const auto& m : raft::all_mutants())
+    std::printf("%-22s %s\n", std::string(m.name).c_str(), std::string(m.description).c_str());
+  std::printf("\nWith --clients C --forward, --kv-bug takes:\n");
+  for (const auto& m : kv::all_mutants())
     std::printf("%-22s %s\n", std::string(m.name).c_str(), std::string(m.description).c_str());
   return 0;
 }
@@ -189,6 +196,8 @@ struct RandomArgs {
   std::string trace_path, save_path;
   int clients = 0;  // > 0: key-value nodes with this many clients
   int serializable_percent = 0;
+  bool forward = false;  // writes taken by any node and forwarded (sim/forwarding.h)
+  kv::Mutant kv_mutant = kv::Mutant::kNone;
   std::string history_path;
   bool keep_going = false;  // a kv run goes on past a spec violation, for the whole history
   int locks = 0;            // > 0: this many lock clients on one lock
@@ -344,17 +353,31 @@ int run_kv_clients(const RandomArgs& a) {
   o.steps = a.steps;
   o.workload.clients = a.clients;
   o.workload.serializable_percent = a.serializable_percent;
+  o.workload.forward = a.forward;
+  o.workload.mutant = a.kv_mutant;
   o.stop_at_violation = !a.keep_going;
   TraceFile trace;
   if (!trace.open(a.trace_path)) return 2;
   const auto result = sim::run_kv(o, trace.sink.get());
   const auto& s = result.stats;
-  std::printf(
-      "operations: %llu invoked, %llu ok, %llu failed, %llu unknown (timed out); "
-      "%llu proposals redirected to the leader\n",
-      static_cast<unsigned long long>(s.invoked), static_cast<unsigned long long>(s.ok),
-      static_cast<unsigned long long>(s.failed), static_cast<unsigned long long>(s.unknown),
-      static_cast<unsigned long long>(s.redirects));
+  std::printf("operations: %llu invoked, %llu ok, %llu failed, %llu unknown (timed out)",
+              static_cast<unsigned long long>(s.invoked), static_cast<unsigned long long>(s.ok),
+              static_cast<unsigned long long>(s.failed),
+              static_cast<unsigned long long>(s.unknown));
+  if (!a.forward)
+    std::printf("; %llu proposals redirected to the leader",
+                static_cast<unsigned long long>(s.redirects));
+  std::printf("\n");
+  if (a.forward) {
+    const auto& f = s.forwarding;
+    std::printf(
+        "forwarding: %llu forwards to the leader, %llu attempts sent again, %llu refused "
+        "(not leader), %llu lost on the wire; %llu copies applied as nothing, %llu of them "
+        "refused as late\n",
+        static_cast<unsigned long long>(f.forwarded), static_cast<unsigned long long>(f.resent),
+        static_cast<unsigned long long>(f.refused), static_cast<unsigned long long>(f.lost),
+        static_cast<unsigned long long>(f.duplicates), static_cast<unsigned long long>(f.late));
+  }
   std::printf("store revision at the end: %lld\n", static_cast<long long>(result.revision));
   if (!a.history_path.empty()) {
     std::ofstream out(a.history_path);
@@ -370,7 +393,8 @@ int run_kv_clients(const RandomArgs& a) {
     std::printf("violation: %s\n", result.violation->c_str());
     return 1;
   }
-  std::printf("ok: every raft invariant held after every event, and the replicas agree\n");
+  std::printf("ok: every raft invariant held after every event, and the replicas agree%s\n",
+              a.forward ? "; every write applied at most once, as its client was told" : "");
   return 0;
 }
 
@@ -509,13 +533,15 @@ int main(int argc, char** argv) {
     } else if (arg == "--lock-bug") {
       auto v = value();
       auto m = v ? lock::mutant_by_name(*v) : std::nullopt;
-      if (!m) {
-        std::string names;
-        for (const auto& info : lock::all_mutants())
-          names += " " + std::string(info.name);
-        return fail("--lock-bug takes one of:" + names);
-      }
+      if (!m) return fail("--lock-bug takes one of:" + raft::mutant_names(lock::all_mutants()));
       a.lock_mutant = *m;
+    } else if (arg == "--forward") {
+      a.forward = true;
+    } else if (arg == "--kv-bug") {
+      auto v = value();
+      auto m = v ? kv::mutant_by_name(*v) : std::nullopt;
+      if (!m) return fail("--kv-bug takes one of:" + raft::mutant_names(kv::all_mutants()));
+      a.kv_mutant = *m;
     } else if (arg == "--keep-going") {
       a.keep_going = true;
     } else if (arg == "--coverage") {
@@ -535,8 +561,11 @@ int main(int argc, char** argv) {
   if (!script.empty() && random) return fail("give a SCRIPT or --seed, not both");
   if (!script.empty()) return run_script(script, a.trace_path);
   if (!random) return fail("give a SCRIPT, -i, or --seed S");
-  if (a.clients == 0 && (!a.history_path.empty() || a.serializable_percent > 0 || a.keep_going))
-    return fail("--history, --serializable and --keep-going need --clients");
+  if (a.clients == 0 && (!a.history_path.empty() || a.serializable_percent > 0 || a.keep_going ||
+                         a.forward))
+    return fail("--history, --serializable, --keep-going and --forward need --clients");
+  if (!a.forward && a.kv_mutant != kv::Mutant::kNone)
+    return fail("--kv-bug needs --forward: the bug is in how a node resends a forwarded write");
   if (a.locks == 0 && (a.pauses > 0 || a.lock_mutant != lock::Mutant::kNone))
     return fail("--pauses and --lock-bug need --locks");
   if (a.locks > 0) {
