@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "server/disk/run_counter.h"
 #include "server/listen.h"
 
 namespace etcetera::server {
@@ -12,18 +13,19 @@ std::string describe(const raft::Error& e) {
   return e.message;
 }
 
+// A run's request ids: its count in the high bits, 2^40 numbers each.
+constexpr int kRequestIdBitsPerRun = 40;
+// A forwarded write whose call has not ended by then (it has a 2 s deadline,
+// server/peer_transport.cc) is taken as lost and sent again.
+constexpr kv::Proposer::Time kResendForwardAfterMs = 2500;
+
 }  // namespace
 
 Member::Member(MemberOptions options)
     : options_(std::move(options)),
       id_(member_id_of(options_.name)),
       cluster_id_(cluster_id_of(options_.initial_cluster)),
-      registry_(MemberRegistry::seeded(options_.initial_cluster)) {
-  // Request ids must not collide with those another member proposes: the
-  // member's id in the high bits, the start time in the low ones.
-  const auto nanos = static_cast<std::uint64_t>(Clock::now().time_since_epoch().count());
-  next_request_id_ = (id_ & 0xffffff0000000000ULL) | ((nanos >> 8) & 0xffffffffffULL);
-}
+      registry_(MemberRegistry::seeded(options_.initial_cluster)) {}
 
 std::expected<std::unique_ptr<Member>, std::string> Member::open(MemberOptions options) {
   if (auto ok = validate(options); !ok) return std::unexpected(ok.error());
@@ -79,6 +81,14 @@ std::expected<std::unique_ptr<Member>, std::string> Member::open(MemberOptions o
   auto node = raft::Node::create(config, storage);
   if (!node) return std::unexpected("cannot start raft: " + describe(node.error()));
   m->node_.emplace(std::move(*node));
+
+  // Client requests are numbered from this run's count, above every number
+  // an earlier run used (a request of its may still sit in a log).
+  auto run = next_run(o.data_dir);
+  if (!run) return std::unexpected("cannot count this run in " + o.data_dir.string() + ": " +
+                                   run.error().message);
+  m->proposer_.emplace(m->id_, (*run << kRequestIdBitsPerRun) + 1,
+                       kv::Proposer::Options{kResendForwardAfterMs});
   m->publish_status();
   return m;
 }
@@ -187,7 +197,7 @@ void Member::on_tick() {
   node_->tick();
   run_lease_clock();
   expire_requests();
-  retry_awaiting_leader();
+  send_proposals();
   retry_queued_changes();
   maybe_publish();
   schedule_ready();
@@ -219,6 +229,8 @@ void Member::schedule_ready() {
 void Member::drain_ready() {
   while (node_->has_ready())
     if (!handle_ready(node_->ready())) return;
+  // A new leader, or a new term: writes waiting for one go now.
+  if (proposals_sent_under_ != std::make_pair(node_->leader(), node_->term())) send_proposals();
   maybe_snapshot();
   check_transfer();
   check_changes();
@@ -291,10 +303,16 @@ void Member::publish_status() {
 }
 
 void Member::fail_all(const ApiError& error) {
-  auto proposals = std::move(proposals_);
-  proposals_.clear();
-  for (auto& [id, p] : proposals)
-    p.done(std::unexpected(error));
+  // A write that may be in a log may still apply: its client can only be
+  // told that nobody knows (docs/server.md, "At most once").
+  if (proposer_) {
+    for (const auto& given_up : proposer_->give_up_all())
+      answer_proposal(given_up.id,
+                      std::unexpected(given_up.maybe_applied
+                                          ? timed_out("this member stopped before it applied: " +
+                                                      error.message)
+                                          : error));
+  }
   auto reads = std::move(reads_);
   reads_.clear();
   for (auto& [context, r] : reads)
@@ -304,10 +322,6 @@ void Member::fail_all(const ApiError& error) {
     transfer_.reset();
     t.reply(std::unexpected(error));
   }
-  auto awaiting = std::move(awaiting_leader_);
-  awaiting_leader_.clear();
-  for (auto& w : awaiting)
-    w.done(std::unexpected(error));
   auto changes = std::move(changes_);
   changes_.clear();
   for (auto& [index, c] : changes)
@@ -326,15 +340,11 @@ void Member::fail_all(const ApiError& error) {
 
 void Member::expire_requests() {
   const auto now = Clock::now();
-  for (auto it = proposals_.begin(); it != proposals_.end();) {
-    if (it->second.deadline > now) {
-      ++it;
-      continue;
-    }
-    auto done = std::move(it->second.done);
-    it = proposals_.erase(it);
-    done(std::unexpected(timed_out("the proposal was not applied in time")));
-  }
+  for (const auto& given_up : proposer_->expire(static_cast<kv::Proposer::Time>(now_ms())))
+    answer_proposal(given_up.id,
+                    std::unexpected(given_up.maybe_applied
+                                        ? timed_out("the proposal was not applied in time")
+                                        : no_leader()));
   for (auto it = reads_.begin(); it != reads_.end();) {
     if (it->second.deadline > now) {
       ++it;

@@ -11,13 +11,17 @@
 // runs on other threads and only hands messages over (peer_transport.h,
 // peer_service.h).
 //
-// Writes reach raft at the leader: a follower forwards them over
-// Peer.Forward (raft refuses proposals on followers, docs/raft.md), and lease
-// keep-alives go to the leader's lease clock the same way.
+// Writes reach raft at the leader: the member a client calls gives the
+// write a request id of its own (kv/proposer.h) and, as a follower, forwards
+// it over Peer.Forward (raft refuses proposals on followers, docs/raft.md);
+// it answers the client when that id applies in its own state machine, and
+// sends the write again with the same id after a leader change, which the
+// state machine applies at most once (docs/server.md, "At most once"). Lease
+// keep-alives go to the leader's lease clock over the Peer service too.
 //
 // Layout, one concern per file:
 //   member.cc          open, start, stop, the tick and the Ready loop
-//   member_apply.cc    proposals, forwarding, applying entries, snapshots
+//   member_apply.cc    proposals (kv::Proposer), forwarding, applying entries, snapshots
 //   member_reads.cc    ranges (serializable and ReadIndex), header, status, hash, snapshot
 //   member_leases.cc   the leader's lease clock, keep-alives, time-to-live
 //   member_watch.cc    watch streams
@@ -44,6 +48,7 @@
 #include <string>
 #include <thread>
 
+#include "kv/proposer.h"
 #include "kv/state_machine.h"
 #include "raft/node.h"
 #include "raft/trace.h"
@@ -159,12 +164,16 @@ class Member final : public Backend, private PeerHandler {
   void stop_serving(const std::string& why, const ApiError& answer);
   void publish_status();
   kv::Millis now_ms() const;
-  Clock::time_point deadline() const { return Clock::now() + std::chrono::seconds(5); }
+  // Every request is answered within this (etcd's request timeout).
+  static constexpr kv::Millis kRequestTimeoutMs = 5000;
+  Clock::time_point deadline() const {
+    return Clock::now() + std::chrono::milliseconds(kRequestTimeoutMs);
+  }
 
   // PeerHandler: calls from other members (member_apply.cc, member_leases.cc).
   void receive(raft::pb::Message m) override;
   bool was_removed(std::uint64_t member) override;
-  ApiResult<kv::pb::Response> forwarded(kv::pb::Request r) override;
+  ApiResult<pb::ForwardAck> forwarded(kv::pb::Request r) override;
   ApiResult<etcdserverpb::LeaseKeepAliveResponse> forwarded_keep_alive(
       const etcdserverpb::LeaseKeepAliveRequest& r) override;
   ApiResult<etcdserverpb::LeaseTimeToLiveResponse> forwarded_time_to_live(
@@ -176,17 +185,15 @@ class Member final : public Backend, private PeerHandler {
   ApiResult<T> wait_on_driver(std::function<void(Reply<T>)> start);
 
   // --- writes (member_apply.cc) ---
-  // Proposes at the leader, forwarding from a follower (again once on "not
-  // leader", to the new leader raft names). With no leader known, or the
-  // known one unreachable (it crashed and the others have not yet timed
-  // out), the write waits for a leader until its deadline, as etcd's do.
-  // `give_up`: when a write waiting for a leader is answered "no leader"
-  // (unset: the request deadline from now).
-  void propose(kv::pb::Request r, Done done, int retries = 1,
-               std::optional<Clock::time_point> give_up = std::nullopt);
-  void await_leader(kv::pb::Request r, Done done, std::optional<Clock::time_point> give_up);
-  void retry_awaiting_leader();
-  void propose_local(kv::pb::Request r, Done done);
+  // Takes a client's write: the proposer stamps it, and `done` is answered
+  // when it applies here, or at its deadline (kv/proposer.h says with what).
+  void propose(kv::pb::Request r, Done done);
+  // Sends what the proposer says is due: proposed here as leader, forwarded
+  // to the leader otherwise; nothing while no leader is known.
+  void send_proposals();
+  // The leader's side: appends r to its log if it leads.
+  pb::ForwardAck propose_entry(const kv::pb::Request& r);
+  void answer_proposal(kv::Proposer::Id id, ApiResult<kv::pb::Response> result);
   template <class T>
   void write(kv::pb::Request r, Reply<T> reply, T (*pick)(kv::pb::Response&));
   void apply(const raft::Ready& rd);
@@ -277,19 +284,13 @@ class Member final : public Backend, private PeerHandler {
   bool ready_scheduled_ = false;
   bool was_leader_ = false;
 
-  // Waiting clients, by kv::pb::Request id, read context, or the one transfer.
-  struct Proposal {
-    Done done;
-    Clock::time_point deadline;
-  };
-  std::map<std::uint64_t, Proposal> proposals_;
-  struct AwaitingLeader {
-    kv::pb::Request request;
-    Done done;
-    Clock::time_point deadline;
-  };
-  std::vector<AwaitingLeader> awaiting_leader_;
-  std::uint64_t next_request_id_;
+  // Client writes taken here (kv/proposer.h), and who waits on each. Made
+  // in open(): their ids start from this run's count (server/disk/run_counter.h).
+  std::optional<kv::Proposer> proposer_;
+  std::map<kv::Proposer::Id, Done> waiters_;
+  // The leader and term writes were last sent under: a change sends again.
+  std::pair<std::uint64_t, raft::Term> proposals_sent_under_{0, 0};
+  // Waiting clients, by read context, or the one transfer.
   struct PendingRead {
     etcdserverpb::RangeRequest request;
     Reply<etcdserverpb::RangeResponse> reply;

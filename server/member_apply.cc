@@ -1,5 +1,6 @@
-// Writes: a client's request becomes a kv::pb::Request in a raft entry at
-// the leader, and its answer is the entry's outcome when it applies there.
+// Writes: a client's request becomes a kv::pb::Request with an id of this
+// member's (kv/proposer.h), in a raft entry at the leader, and its answer is
+// the entry's outcome when it applies here, whichever leader committed it.
 #include <iostream>
 
 #include "kv/validate.h"
@@ -7,74 +8,73 @@
 
 namespace etcetera::server {
 
-void Member::propose(kv::pb::Request r, Done done, int retries,
-                     std::optional<Clock::time_point> give_up) {
-  if (node_->role() == raft::pb::LEADER) return propose_local(std::move(r), std::move(done));
+// A client's write, taken here whatever this member's role: the proposer
+// gives it this member's id and a number, and the client waits on them.
+void Member::propose(kv::pb::Request r, Done done) {
+  const auto deadline = static_cast<kv::Proposer::Time>(now_ms() + kRequestTimeoutMs);
+  const kv::Proposer::Id id = proposer_->add(std::move(r), deadline);
+  waiters_.emplace(id, std::move(done));
+  send_proposals();
+}
+
+void Member::send_proposals() {
+  proposals_sent_under_ = {node_->leader(), node_->term()};
+  const bool leads = node_->role() == raft::pb::LEADER;
   const std::uint64_t leader = node_->leader();
-  if (leader == raft::kNoNode || leader == id_)
-    return await_leader(std::move(r), std::move(done), give_up);
-  transport_->forward(
-      leader, r, [this, r, done, retries, give_up](grpc::Status s, kv::pb::Response resp) {
-        run(
-            [this, r, done, retries, give_up, s = std::move(s), resp = std::move(resp)]() mutable {
-              if (s.ok()) return done(std::move(resp));
-              // The leader we knew has stepped down; raft may know the new one.
-              if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION && retries > 0)
-                return propose(std::move(r), done, retries - 1, give_up);
-              // It cannot be reached: it has crashed or is cut off, and an
-              // election will follow. (If the request reached it before the
-              // connection broke, it may be applied twice, as a client's retry
-              // to etcd may be.)
-              if (s.error_code() == grpc::StatusCode::UNAVAILABLE)
-                return await_leader(std::move(r), std::move(done), give_up);
-              done(std::unexpected(from_leader_status(s)));
-            },
-            [done] { done(std::unexpected(stopping())); });
-      });
-}
-
-void Member::await_leader(kv::pb::Request r, Done done, std::optional<Clock::time_point> give_up) {
-  awaiting_leader_.push_back(
-      AwaitingLeader{std::move(r), std::move(done), give_up.value_or(deadline())});
-}
-
-// Each tick: writes that waited for a leader go to the one now known; those
-// past their deadline are answered as etcd answers them.
-void Member::retry_awaiting_leader() {
-  if (awaiting_leader_.empty()) return;
-  const bool known = node_->leader() != raft::kNoNode;
-  const auto now = Clock::now();
-  std::vector<AwaitingLeader> waiting;
-  waiting.swap(awaiting_leader_);
-  for (auto& w : waiting) {
-    if (known && (node_->role() == raft::pb::LEADER || node_->leader() != id_)) {
-      propose(std::move(w.request), std::move(w.done), 1, w.deadline);
-    } else if (w.deadline <= now) {
-      w.done(std::unexpected(no_leader()));
-    } else {
-      awaiting_leader_.push_back(std::move(w));
+  // With no leader known, they wait for the next one (or their deadline).
+  if (proposer_->outstanding() == 0 || (!leads && (leader == raft::kNoNode || leader == id_)))
+    return;
+  const auto now = static_cast<kv::Proposer::Time>(now_ms());
+  for (auto& r : proposer_->take_due(node_->term(), now)) {
+    if (leads) {
+      const pb::ForwardAck ack = propose_entry(r);
+      if (ack.proposed())
+        proposer_->accepted(r.id(), ack.term());
+      else
+        proposer_->refused(r.id());
+      continue;
     }
+    transport_->forward(leader, r, [this, id = r.id()](grpc::Status s, pb::ForwardAck ack) {
+      run(
+          [this, id, s = std::move(s), ack = std::move(ack)] {
+            // A call that failed on the way may have reached the leader's
+            // log, or not: the request goes again, and applies once.
+            if (!s.ok())
+              proposer_->lost(id);
+            else if (ack.proposed())
+              proposer_->accepted(id, ack.term());
+            else
+              proposer_->refused(id);
+          },
+          [] {});
+    });
   }
 }
 
-void Member::propose_local(kv::pb::Request r, Done done) {
-  if (node_->role() != raft::pb::LEADER) return done(std::unexpected(not_leader()));
-  const std::uint64_t id = ++next_request_id_;
-  r.set_id(id);
+pb::ForwardAck Member::propose_entry(const kv::pb::Request& r) {
+  pb::ForwardAck ack;
+  if (node_->role() != raft::pb::LEADER) return ack;
+  // A transfer in progress (or a lost leadership) refuses proposals.
   auto index = node_->propose(kv::encode(r));
-  if (!index) {
-    // A transfer in progress (or a lost leadership) refuses proposals.
-    return done(
-        std::unexpected(ApiError{ApiError::Code::kUnavailable,
-                                 "etcdserver: leader changed (" + index.error().message + ")"}));
-  }
-  proposals_[id] = Proposal{std::move(done), deadline()};
+  if (!index) return ack;
+  ack.set_proposed(true);
+  ack.set_term(node_->term());
+  ack.set_index(*index);
   schedule_ready();
+  return ack;
 }
 
-ApiResult<kv::pb::Response> Member::forwarded(kv::pb::Request r) {
-  return wait_on_driver<kv::pb::Response>(
-      [this, r](Reply<kv::pb::Response> reply) { propose_local(r, reply); });
+void Member::answer_proposal(kv::Proposer::Id id, ApiResult<kv::pb::Response> result) {
+  auto it = waiters_.find(id);
+  if (it == waiters_.end()) return;
+  auto done = std::move(it->second);
+  waiters_.erase(it);
+  done(std::move(result));
+}
+
+ApiResult<pb::ForwardAck> Member::forwarded(kv::pb::Request r) {
+  return wait_on_driver<pb::ForwardAck>(
+      [this, r](Reply<pb::ForwardAck> reply) { reply(propose_entry(r)); });
 }
 
 template <class T>
@@ -154,6 +154,9 @@ void Member::apply(const raft::Ready& rd) {
       return;
     }
     connect_peers();
+    // The entries of writes taken here may be inside it.
+    for (auto& [id, result] : proposer_->settle_from(kv_.applied_requests()))
+      answer_proposal(id, std::move(result));
   }
   for (const auto& e : rd.committed_entries) {
     if (auto c = changes_.find(e.index()); c != changes_.end() && c->second.term != e.term())
@@ -175,11 +178,8 @@ void Member::apply(const raft::Ready& rd) {
     }
     auto response = kv_.apply(e);
     if (!response) continue;
-    auto it = proposals_.find(response->id());
-    if (it == proposals_.end()) continue;  // proposed elsewhere, or its client gave up
-    auto done = std::move(it->second.done);
-    proposals_.erase(it);
-    done(std::move(*response));
+    // Proposed elsewhere, or its client gave up: nobody here waits on it.
+    if (auto id = proposer_->settle(*response)) answer_proposal(*id, std::move(*response));
   }
 }
 

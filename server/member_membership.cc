@@ -157,7 +157,9 @@ void Member::change(pb::ChangeRequest r, Reply<pb::ChangeResponse> reply) {
   transport_->change(leader, r, [this, reply](grpc::Status s, pb::ChangeResponse resp) {
     run(
         [this, reply, s = std::move(s), resp = std::move(resp)] {
-          if (!s.ok()) return reply(std::unexpected(from_leader_status(s)));
+          // A call that broke on the way may have reached the leader, and
+          // the change may apply: the answer must not say it failed.
+          if (!s.ok()) return reply(std::unexpected(from_leader_status_ambiguous(s)));
           catch_ups_.push_back(CatchUp{resp.index(), [reply, resp] { reply(resp); }, deadline()});
           check_changes();
         },

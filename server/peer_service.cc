@@ -30,6 +30,11 @@ ApiError from_leader_status(const grpc::Status& s) {
   }
 }
 
+ApiError from_leader_status_ambiguous(const grpc::Status& s) {
+  if (s.error_message().starts_with("etcdserver: ")) return from_status(s);
+  return timed_out("the leader's answer was lost: " + s.error_message());
+}
+
 namespace {
 
 template <class T, class Out>
@@ -55,7 +60,7 @@ grpc::Status PeerService::Send(grpc::ServerContext*, grpc::ServerReader<raft::pb
 }
 
 grpc::Status PeerService::Forward(grpc::ServerContext*, const kv::pb::Request* r,
-                                  kv::pb::Response* out) {
+                                  pb::ForwardAck* out) {
   return answer(handler_.forwarded(*r), out);
 }
 

@@ -22,7 +22,8 @@ class PeerHandler {
   virtual bool was_removed(std::uint64_t member) = 0;
   // Calls from a follower to this member as leader. They block the calling
   // gRPC thread (never the driver) until the driver has the answer.
-  virtual ApiResult<kv::pb::Response> forwarded(kv::pb::Request r) = 0;
+  // forwarded() proposes a client's write, and answers at once.
+  virtual ApiResult<pb::ForwardAck> forwarded(kv::pb::Request r) = 0;
   virtual ApiResult<etcdserverpb::LeaseKeepAliveResponse> forwarded_keep_alive(
       const etcdserverpb::LeaseKeepAliveRequest& r) = 0;
   virtual ApiResult<etcdserverpb::LeaseTimeToLiveResponse> forwarded_time_to_live(
@@ -39,7 +40,7 @@ class PeerService final : public pb::Peer::Service {
   grpc::Status Send(grpc::ServerContext*, grpc::ServerReader<raft::pb::Message>* reader,
                     pb::SendAck*) override;
   grpc::Status Forward(grpc::ServerContext*, const kv::pb::Request* r,
-                       kv::pb::Response* out) override;
+                       pb::ForwardAck* out) override;
   grpc::Status KeepAlive(grpc::ServerContext*, const etcdserverpb::LeaseKeepAliveRequest* r,
                          etcdserverpb::LeaseKeepAliveResponse* out) override;
   grpc::Status TimeToLive(grpc::ServerContext*, const etcdserverpb::LeaseTimeToLiveRequest* r,
@@ -61,5 +62,9 @@ ApiError from_status(const grpc::Status& s);
 // words for that, with gRPC's in parentheses: "etcdserver: no leader (...)"
 // or "etcdserver: request timed out (...)".
 ApiError from_leader_status(const grpc::Status& s);
+// The same for a call that asked the leader to change something: a call
+// that failed on the way may have reached it, so the answer is etcd's
+// ambiguous "etcdserver: request timed out (...)", never "no leader".
+ApiError from_leader_status_ambiguous(const grpc::Status& s);
 
 }  // namespace etcetera::server

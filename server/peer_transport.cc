@@ -17,8 +17,13 @@ std::shared_ptr<grpc::Channel> channel_to(const std::string& target) {
   return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
 }
 
-// How long a forwarded client request may wait for the leader's answer.
-constexpr auto kCallDeadline = std::chrono::seconds(5);
+// How long a call to the leader may take. A keep-alive, time-to-live or
+// membership change is answered by the leader once done, within the
+// request's own 5 s. A forwarded write is answered as soon as the leader has
+// proposed it, so a forward that takes longer is taken as lost, and the
+// member that took the write sends it again (kv/proposer.h).
+constexpr std::chrono::milliseconds kCallDeadline{5000};
+constexpr std::chrono::milliseconds kForwardDeadline{2000};
 
 }  // namespace
 
@@ -153,7 +158,8 @@ void PeerTransport::remove_peer(std::uint64_t id) {
 
 template <class Req, class Resp, class Start>
 void PeerTransport::call(std::uint64_t to, const Req& r,
-                         std::function<void(grpc::Status, Resp)> done, Start start) {
+                         std::function<void(grpc::Status, Resp)> done,
+                         std::chrono::milliseconds deadline, Start start) {
   auto stub = stubs_.find(to);
   if (stub == stubs_.end()) {
     done(grpc::Status(grpc::StatusCode::UNAVAILABLE, "etcdserver: unknown leader"), Resp{});
@@ -166,7 +172,7 @@ void PeerTransport::call(std::uint64_t to, const Req& r,
   };
   auto c = std::make_shared<Call>();
   c->request = r;
-  c->context.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
+  c->context.set_deadline(std::chrono::system_clock::now() + deadline);
   {
     std::lock_guard lock(mu_);
     if (stopped_) {
@@ -185,8 +191,9 @@ void PeerTransport::call(std::uint64_t to, const Req& r,
 }
 
 void PeerTransport::forward(std::uint64_t to, const kv::pb::Request& r, ForwardDone done) {
-  call<kv::pb::Request, kv::pb::Response>(
-      to, r, std::move(done), [](pb::Peer::Stub& s, auto& ctx, auto& req, auto& resp, auto cb) {
+  call<kv::pb::Request, pb::ForwardAck>(
+      to, r, std::move(done), kForwardDeadline,
+      [](pb::Peer::Stub& s, auto& ctx, auto& req, auto& resp, auto cb) {
         s.async()->Forward(&ctx, &req, &resp, std::move(cb));
       });
 }
@@ -194,7 +201,8 @@ void PeerTransport::forward(std::uint64_t to, const kv::pb::Request& r, ForwardD
 void PeerTransport::keep_alive(std::uint64_t to, const etcdserverpb::LeaseKeepAliveRequest& r,
                                KeepAliveDone done) {
   call<etcdserverpb::LeaseKeepAliveRequest, etcdserverpb::LeaseKeepAliveResponse>(
-      to, r, std::move(done), [](pb::Peer::Stub& s, auto& ctx, auto& req, auto& resp, auto cb) {
+      to, r, std::move(done), kCallDeadline,
+      [](pb::Peer::Stub& s, auto& ctx, auto& req, auto& resp, auto cb) {
         s.async()->KeepAlive(&ctx, &req, &resp, std::move(cb));
       });
 }
@@ -202,14 +210,16 @@ void PeerTransport::keep_alive(std::uint64_t to, const etcdserverpb::LeaseKeepAl
 void PeerTransport::time_to_live(std::uint64_t to, const etcdserverpb::LeaseTimeToLiveRequest& r,
                                  TimeToLiveDone done) {
   call<etcdserverpb::LeaseTimeToLiveRequest, etcdserverpb::LeaseTimeToLiveResponse>(
-      to, r, std::move(done), [](pb::Peer::Stub& s, auto& ctx, auto& req, auto& resp, auto cb) {
+      to, r, std::move(done), kCallDeadline,
+      [](pb::Peer::Stub& s, auto& ctx, auto& req, auto& resp, auto cb) {
         s.async()->TimeToLive(&ctx, &req, &resp, std::move(cb));
       });
 }
 
 void PeerTransport::change(std::uint64_t to, const pb::ChangeRequest& r, ChangeDone done) {
   call<pb::ChangeRequest, pb::ChangeResponse>(
-      to, r, std::move(done), [](pb::Peer::Stub& s, auto& ctx, auto& req, auto& resp, auto cb) {
+      to, r, std::move(done), kCallDeadline,
+      [](pb::Peer::Stub& s, auto& ctx, auto& req, auto& resp, auto cb) {
         s.async()->Change(&ctx, &req, &resp, std::move(cb));
       });
 }

@@ -14,6 +14,7 @@
 // Boost.Asio and gRPC headers want <utility> first with g++ 12 in C++23.
 #include <utility>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -81,7 +82,7 @@ class PeerTransport {
   void remove_peer(std::uint64_t id);
 
   // Asynchronous calls to member `to`. `done` runs on a gRPC thread, once.
-  using ForwardDone = std::function<void(grpc::Status, kv::pb::Response)>;
+  using ForwardDone = std::function<void(grpc::Status, pb::ForwardAck)>;
   void forward(std::uint64_t to, const kv::pb::Request& r, ForwardDone done);
   using KeepAliveDone = std::function<void(grpc::Status, etcdserverpb::LeaseKeepAliveResponse)>;
   void keep_alive(std::uint64_t to, const etcdserverpb::LeaseKeepAliveRequest& r,
@@ -99,7 +100,7 @@ class PeerTransport {
  private:
   template <class Req, class Resp, class Start>
   void call(std::uint64_t to, const Req& r, std::function<void(grpc::Status, Resp)> done,
-            Start start);
+            std::chrono::milliseconds deadline, Start start);
 
   std::unique_ptr<PeerSender> sender_to(std::uint64_t id, const std::string& target);
 

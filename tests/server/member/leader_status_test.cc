@@ -34,3 +34,21 @@ TEST_CASE("the leader's own answers pass through unchanged") {
 }
 
 }  // namespace etcetera::server::testing
+
+namespace etcetera::server::testing {
+
+// A membership change handed to the leader: a call that broke on the way
+// may have reached it, so "no leader" (it did not happen) would be a lie.
+TEST_CASE("a change whose call to the leader broke is 'request timed out', never 'no leader'") {
+  for (auto code : {grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::CANCELLED,
+                    grpc::StatusCode::DEADLINE_EXCEEDED}) {
+    const ApiError e = from_leader_status_ambiguous(grpc::Status(code, "Socket closed"));
+    CHECK(e.code == ApiError::Code::kUnavailable);
+    CHECK(e.message.starts_with("etcdserver: request timed out ("));
+  }
+  const ApiError refused = from_leader_status_ambiguous(
+      grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "etcdserver: not leader"));
+  CHECK(refused.message == "etcdserver: not leader");
+}
+
+}  // namespace etcetera::server::testing
