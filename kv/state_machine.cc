@@ -147,11 +147,50 @@ Result<void> StateMachine::restore(std::string_view bytes) {
   }
   auto store = Store::restore(snapshot, store_.limits());
   if (!store) return std::unexpected(store.error());
-  auto applied_requests = AppliedRequests::from_snapshot(snapshot);
+  return adopt(std::move(*store), snapshot);
+}
+
+void StateMachine::write_snapshot(const std::function<void(pb::SnapshotPart)>& emit,
+                                  std::size_t batch_bytes) const {
+  store_.write_snapshot_parts(
+      [&](pb::SnapshotPart part) {
+        if (part.has_head()) {
+          part.mutable_head()->set_applied_index(applied_index_);
+          applied_requests_.to_snapshot(*part.mutable_head());
+        }
+        emit(std::move(part));
+      },
+      batch_bytes);
+}
+
+Result<void> StateMachine::restore_parts(const NextPart& next) {
+  auto first = next();
+  if (!first) return std::unexpected(first.error());
+  if (!*first || !(*first)->has_head())
+    return fail(Error::Code::kCorrupt, "the snapshot does not start with its head");
+  const pb::Snapshot head = std::move(*(*first)->mutable_head());
+  auto restorer = StoreRestorer::start(head, store_.limits());
+  if (!restorer) return std::unexpected(restorer.error());
+  for (;;) {
+    auto part = next();
+    if (!part) return std::unexpected(part.error());
+    if (!*part) break;
+    if (!(*part)->has_records())
+      return fail(Error::Code::kCorrupt, "the snapshot has a second head");
+    for (const auto& record : (*part)->records().records())
+      if (auto ok = restorer->add(record); !ok) return ok;
+  }
+  auto store = std::move(*restorer).finish();
+  if (!store) return std::unexpected(store.error());
+  return adopt(std::move(*store), head);
+}
+
+Result<void> StateMachine::adopt(Store store, const pb::Snapshot& head) {
+  auto applied_requests = AppliedRequests::from_snapshot(head);
   if (!applied_requests) return std::unexpected(applied_requests.error());
-  store_ = std::move(*store);
+  store_ = std::move(store);
   applied_requests_ = std::move(*applied_requests);
-  applied_index_ = snapshot.applied_index();
+  applied_index_ = head.applied_index();
   // The watches followed a history the snapshot may not contain: cancel
   // them; their clients re-read and watch again from the new revision.
   for (auto& stream : streams_)

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <optional>
 #include <string>
@@ -61,6 +62,17 @@ class StateMachine {
   std::string snapshot() const;
   Result<void> restore(std::string_view bytes);
 
+  // The same in parts (kv.proto's SnapshotPart), for a state too large to
+  // hold twice: the head carries the applied index and the applied
+  // requests, then come the records in batches of about `batch_bytes`.
+  // restore_parts() takes them back from `next`, which yields each part in
+  // order and nothing after the last; it replaces the state only once
+  // every part has been read and checked.
+  void write_snapshot(const std::function<void(pb::SnapshotPart)>& emit,
+                      std::size_t batch_bytes) const;
+  using NextPart = std::function<Result<std::optional<pb::SnapshotPart>>()>;
+  Result<void> restore_parts(const NextPart& next);
+
   // Watch streams live as long as the state machine, or until closed.
   WatchStream& open_watch_stream();
   void close_watch_stream(WatchStream& stream);
@@ -69,6 +81,8 @@ class StateMachine {
   LeaseClock& lease_clock() { return lease_clock_; }
 
  private:
+  // Takes a restored store and its head's applied index and requests.
+  Result<void> adopt(Store store, const pb::Snapshot& head);
   pb::Response apply_request(const pb::Request& request, std::uint64_t index);
   pb::Response execute(const pb::Request& request, std::uint64_t index);
   void publish();

@@ -166,6 +166,7 @@ void Store::write_put(const std::string& key, std::string value, LeaseId lease,
   lessor_.attach(lease, key);
   index_[key].put(write_);
   *event.mutable_kv() = key_value(write_, record);
+  stored_bytes_ += record.key.size() + record.value.size();
   records_.emplace(write_, std::move(record));
   events_.push_back(std::move(event));
   ++write_.sub;
@@ -184,6 +185,7 @@ bool Store::write_delete(const std::string& key, mvccpb::KeyValue* prev_kv) {
   Record tombstone{key, "", 0, 0, 0, true};
   index_[key].tombstone(write_);
   *event.mutable_kv() = key_value(write_, tombstone);
+  stored_bytes_ += key.size();
   records_.emplace(write_, std::move(tombstone));
   events_.push_back(std::move(event));
   ++write_.sub;
@@ -279,8 +281,11 @@ Result<etcdserverpb::CompactionResponse> Store::compact(const etcdserverpb::Comp
       it = index_.erase(it);
     }
   }
-  for (const auto& rev : dropped)
-    records_.erase(rev);
+  for (const auto& rev : dropped) {
+    auto it = records_.find(rev);
+    stored_bytes_ -= it->second.key.size() + it->second.value.size();
+    records_.erase(it);
+  }
   compact_revision_ = at;
   etcdserverpb::CompactionResponse response;
   response.mutable_header()->set_revision(revision_);
@@ -354,73 +359,5 @@ Result<std::vector<mvccpb::Event>> Store::history(Revision from, const std::stri
 }
 
 // ---- Snapshots -------------------------------------------------------------
-
-pb::Snapshot Store::to_snapshot() const {
-  pb::Snapshot snapshot;
-  snapshot.set_revision(revision_);
-  snapshot.set_compact_revision(compact_revision_);
-  for (const auto& [rev, record] : records_) {
-    pb::Record* out = snapshot.add_records();
-    out->set_main(rev.main);
-    out->set_sub(rev.sub);
-    out->set_tombstone(record.tombstone);
-    *out->mutable_kv() = key_value(rev, record);
-  }
-  for (const auto& [id, lease] : lessor_.leases()) {
-    pb::Lease* out = snapshot.add_leases();
-    out->set_id(id);
-    out->set_ttl(lease.ttl);
-  }
-  return snapshot;
-}
-
-Result<Store> Store::restore(const pb::Snapshot& snapshot, Limits limits) {
-  Store store(limits);
-  store.revision_ = snapshot.revision();
-  store.compact_revision_ = snapshot.compact_revision();
-  if (store.revision_ < 1 || store.compact_revision_ > store.revision_) {
-    return fail(Error::Code::kCorrupt, "snapshot at revision " + std::to_string(store.revision_) +
-                                           " compacted through " +
-                                           std::to_string(store.compact_revision_));
-  }
-  for (const auto& lease : snapshot.leases()) {
-    if (lease.id() <= 0 || store.lessor_.contains(lease.id())) {
-      return fail(Error::Code::kCorrupt, "snapshot lease " + std::to_string(lease.id()));
-    }
-    store.lessor_.grant(lease.id(), lease.ttl());
-  }
-  RevisionId last{0, 0};
-  for (const auto& in : snapshot.records()) {
-    RevisionId rev{in.main(), in.sub()};
-    if (rev <= last || rev.main > store.revision_ || in.kv().key().empty()) {
-      return fail(Error::Code::kCorrupt, "snapshot record at revision " + std::to_string(rev.main) +
-                                             "." + std::to_string(rev.sub) + " out of order");
-    }
-    last = rev;
-    const std::string& key = in.kv().key();
-    KeyIndex& index = store.index_[key];
-    if (in.tombstone()) {
-      index.tombstone(rev);
-      store.records_.emplace(rev, Record{key, "", 0, 0, 0, true});
-    } else {
-      index.put(rev);
-      store.records_.emplace(rev, Record{key, in.kv().value(), in.kv().create_revision(),
-                                         in.kv().version(), in.kv().lease(), false});
-    }
-  }
-  // Each lease's keys: the live keys whose current version names it.
-  for (const auto& [key, index] : store.index_) {
-    if (!index.live()) continue;
-    const Record* current = store.visible(key, store.revision_);
-    if (current && current->lease != 0) {
-      if (!store.lessor_.contains(current->lease)) {
-        return fail(Error::Code::kCorrupt, "key " + key + " is attached to missing lease " +
-                                               std::to_string(current->lease));
-      }
-      store.lessor_.attach(current->lease, key);
-    }
-  }
-  return store;
-}
 
 }  // namespace etcetera::kv

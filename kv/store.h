@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -82,6 +83,18 @@ class Store {
   pb::Snapshot to_snapshot() const;
   static Result<Store> restore(const pb::Snapshot& snapshot, Limits limits = {});
 
+  // The same in parts (kv.proto's SnapshotPart), for a store too large to
+  // hold twice: the head (everything but the records), then the records in
+  // batches of about `batch_bytes`, in revision order. Only one batch is
+  // built at a time.
+  void write_snapshot_parts(const std::function<void(pb::SnapshotPart)>& emit,
+                            std::size_t batch_bytes) const;
+  // StoreRestorer (below) takes the parts back.
+
+  // The bytes of keys and values stored, over every record: what a
+  // snapshot of the store weighs, about (etcd's db size), without making one.
+  std::uint64_t stored_bytes() const { return stored_bytes_; }
+
   // Sizes, for tests and benchmarks.
   std::size_t key_count() const { return index_.size(); }
   std::size_t record_count() const { return records_.size(); }
@@ -122,15 +135,34 @@ class Store {
   etcdserverpb::DeleteRangeResponse do_delete_range(const etcdserverpb::DeleteRangeRequest& r);
   bool compare(const etcdserverpb::Compare& c) const;
 
+  friend class StoreRestorer;
+
   Limits limits_;
   Revision revision_ = 1;  // the empty store is at revision 1; the first write is 2
   Revision compact_revision_ = 0;
   std::map<std::string, KeyIndex> index_;
   std::map<RevisionId, Record> records_;
   Lessor lessor_;
+  std::uint64_t stored_bytes_ = 0;  // key and value bytes of every record
   std::vector<mvccpb::Event> events_;
   bool writing_ = false;
   RevisionId write_;  // the next change's revision while writing_
+};
+
+// Rebuilds a store from its snapshot parts (Store::write_snapshot_parts):
+// start() with the head, add() each record in order, then finish(). The
+// same checks as Store::restore(), which is a StoreRestorer fed the whole
+// snapshot.
+class StoreRestorer {
+ public:
+  static Result<StoreRestorer> start(const pb::Snapshot& head, Limits limits);
+  Result<void> add(const pb::Record& record);
+  Result<Store> finish() &&;
+
+ private:
+  explicit StoreRestorer(Limits limits) : store_(limits) {}
+  Store store_;
+  RevisionId last_{0, 0};
 };
 
 template <class F>

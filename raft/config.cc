@@ -38,6 +38,8 @@ Result<void> Config::validate() const {
     return fail(C::kInvalidConfig, "max_inflight_msgs must be at least 1");
   if (max_entries_per_msg == 0)
     return fail(C::kInvalidConfig, "max_entries_per_msg must be at least 1");
+  if (max_bytes_per_msg == 0)
+    return fail(C::kInvalidConfig, "max_bytes_per_msg must be at least 1");
   return {};
 }
 

@@ -41,6 +41,11 @@ struct Config {
 
   std::size_t max_inflight_msgs = 256;   // appends in flight per follower while replicating
   std::size_t max_entries_per_msg = 64;  // entries carried by one AppendEntries request
+  // Bytes of entries carried by one AppendEntries request (etcd's
+  // MaxSizePerMsg): the first entry goes whatever its size, then no more
+  // once this is passed, so that a message's size has a bound the
+  // transport can enforce.
+  std::size_t max_bytes_per_msg = 1 << 20;
 
   Index applied = 0;              // how far the application had applied before a restart
   std::uint64_t seed = 0;         // seeds the election-timeout jitter of this node

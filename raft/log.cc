@@ -89,7 +89,8 @@ void RaftLog::truncate_and_append(std::span<const pb::Entry> entries) {
   unstable_.insert(unstable_.end(), entries.begin(), entries.end());
 }
 
-std::vector<pb::Entry> RaftLog::entries(Index lo, Index hi, std::size_t max) const {
+std::vector<pb::Entry> RaftLog::entries(Index lo, Index hi, std::size_t max,
+                                        std::size_t max_bytes) const {
   if (lo < first_index() || lo > hi || hi > last_index() + 1)
     raft_fatal("RaftLog::entries out of range");
   hi = std::min<Index>(hi, lo + max);
@@ -97,6 +98,12 @@ std::vector<pb::Entry> RaftLog::entries(Index lo, Index hi, std::size_t max) con
   if (lo < unstable_offset_) out = storage_->entries(lo, std::min(hi, unstable_offset_));
   for (Index i = std::max(lo, unstable_offset_); i < hi; ++i)
     out.push_back(unstable_[i - unstable_offset_]);
+  std::size_t bytes = 0, keep = 0;
+  for (; keep < out.size(); ++keep) {
+    bytes += out[keep].ByteSizeLong();
+    if (keep > 0 && bytes > max_bytes) break;
+  }
+  out.resize(keep);
   return out;
 }
 

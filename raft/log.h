@@ -14,6 +14,7 @@
 // and their terms never decrease.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -64,7 +65,10 @@ class RaftLog {
   void append(std::span<const pb::Entry> entries);
 
   // Entries [lo, hi), at most max of them. REQUIRES: first_index() <= lo <= hi <= last_index()+1.
-  std::vector<pb::Entry> entries(Index lo, Index hi, std::size_t max) const;
+  // Entries [lo, hi), at most `max` of them and, after the first, no more
+  // than `max_bytes` of them together.
+  std::vector<pb::Entry> entries(Index lo, Index hi, std::size_t max,
+                                 std::size_t max_bytes = SIZE_MAX) const;
 
   // The fast back-off hint for a rejected AppendEntries at prev_index (thesis
   // 3.5): the term of our entry there and the first index we hold of that

@@ -30,7 +30,8 @@ bool Node::send_append(NodeId to, bool send_if_empty) {
   // What the follower needs next was compacted away: only a snapshot can help.
   if (pr.next < log_.first_index() || !log_.term(pr.next - 1)) return send_snapshot(to);
   std::vector<pb::Entry> entries =
-      log_.entries(pr.next, log_.last_index() + 1, config_.max_entries_per_msg);
+      log_.entries(pr.next, log_.last_index() + 1, config_.max_entries_per_msg,
+                   config_.max_bytes_per_msg);
   if (entries.empty() && !send_if_empty) return false;
   pb::Message m;
   m.set_type(pb::APPEND_ENTRIES_REQUEST);

@@ -100,6 +100,7 @@ Member::~Member() {
 std::expected<void, std::string> Member::start() {
   // Peers as the registry knows them: the initial cluster, or as changed since.
   transport_ = std::make_unique<PeerTransport>(std::map<std::uint64_t, std::string>{},
+                                               disk_->snap_dir(),
                                                [this](std::uint64_t by) { told_removed(by); });
   connect_peers();
 
@@ -109,7 +110,8 @@ std::expected<void, std::string> Member::start() {
   int bound = 0;
   builder.AddListeningPort(options_.listen_peer, grpc::InsecureServerCredentials(), &bound);
   builder.RegisterService(peer_service_.get());
-  builder.SetMaxReceiveMessageSize(-1);  // snapshots
+  // Refused before it is read: a larger message is none a member sends.
+  builder.SetMaxReceiveMessageSize(kMaxPeerMessageBytes);
   peer_server_ = builder.BuildAndStart();
   if (!peer_server_ || bound == 0) {
     transport_->stop();
@@ -137,6 +139,7 @@ std::expected<void, std::string> Member::start() {
 
 void Member::stop() {
   if (stopping_.exchange(true)) return;
+  abandon_snapshot_ = true;
   // Peers first: nothing new comes in; blocked Forward calls see stopping_.
   if (peer_server_)
     peer_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
@@ -149,6 +152,8 @@ void Member::stop() {
     });
     driver_.join();
   }
+  // A snapshot half written is given up; its temporary file goes with it.
+  join_snapshot_writer();
   // Work posted after the driver left is answered here, as failures, and
   // from now on run() fails at once.
   closed_ = true;
@@ -258,12 +263,17 @@ bool Member::handle_ready(raft::Ready rd) {
     if (rd.snapshot) {
       snapshot_index_ = rd.snapshot->metadata().index();
       ++snapshots_installed_;
+      // As stored: a file received from the leader has taken its own name.
+      rd.snapshot = disk_->storage().snapshot();
     }
   }
   for (auto& m : rd.persisted_messages)
     transport_->send(std::move(m));
-  apply(rd);
-  serve_reads(rd);
+  apply_or_queue(ApplyWork{std::move(rd.snapshot), std::move(rd.committed_entries),
+                           std::move(rd.read_states)});
+  // A refused read asks again; it needs nothing applied.
+  for (const auto& context : rd.refused_reads)
+    if (reads_.contains(context)) read_index(context);
   if (auto ok = node_->advance(rd.number); !ok) {
     fail_stop("raft refused advance: " + ok.error().message);
     return false;

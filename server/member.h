@@ -28,6 +28,7 @@
 //   member_cluster.cc  leadership transfer
 //   member_membership.cc  member add/remove/promote/update, published attributes
 //   member_join.cc     a member joining a running cluster
+//   member_snapshot.cc log compaction, and snapshots written and read in parts
 #pragma once
 
 #include <utility>
@@ -37,6 +38,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <expected>
 #include <fstream>
 #include <future>
@@ -172,6 +174,7 @@ class Member final : public Backend, private PeerHandler {
 
   // PeerHandler: calls from other members (member_apply.cc, member_leases.cc).
   void receive(raft::pb::Message m) override;
+  std::filesystem::path snapshot_dir() const override { return disk_->snap_dir(); }
   bool was_removed(std::uint64_t member) override;
   ApiResult<pb::ForwardAck> forwarded(kv::pb::Request r) override;
   ApiResult<etcdserverpb::LeaseKeepAliveResponse> forwarded_keep_alive(
@@ -196,13 +199,25 @@ class Member final : public Backend, private PeerHandler {
   void answer_proposal(kv::Proposer::Id id, ApiResult<kv::pb::Response> result);
   template <class T>
   void write(kv::pb::Request r, Reply<T> reply, T (*pick)(kv::pb::Response&));
-  void apply(const raft::Ready& rd);
-  void maybe_snapshot();
+
+  // --- applying (member_apply.cc) ---
+  // What one Ready hands out to apply, in order: a snapshot, committed
+  // entries, then the linearizable reads they make safe. It is applied at
+  // once, or queued while a snapshot is being written (the store must not
+  // change under the writer) and applied once the snapshot is on disk.
+  struct ApplyWork {
+    std::optional<raft::pb::Snapshot> snapshot;
+    std::vector<raft::pb::Entry> entries;
+    std::vector<raft::ReadState> reads;
+  };
+  void apply_or_queue(ApplyWork work);
+  void drain_applies();
+  void apply(const ApplyWork& work);
   void expire_requests();
   void fail_all(const ApiError& error);
 
   // --- reads (member_reads.cc) ---
-  void serve_reads(const raft::Ready& rd);
+  void serve_reads(const std::vector<raft::ReadState>& reads);
   void read_index(const std::string& context);
 
   // --- leases (member_leases.cc) ---
@@ -233,8 +248,21 @@ class Member final : public Backend, private PeerHandler {
   void heard_from(std::uint64_t peer);
   std::optional<ApiError> may_add_member(bool is_learner) const;
   pb::MembersResponse membership_for_joining() const;
-  std::string snapshot_data() const;
+  // --- snapshots (member_snapshot.cc) ---
+  // Starts writing a snapshot every snapshot_count applied entries, on a
+  // thread of its own, so that raft goes on (ticks, messages, the log)
+  // while it is written; applying waits. finish_snapshot() compacts the log
+  // once it is on disk, on the driver.
+  void maybe_snapshot();
+  void finish_snapshot(raft::pb::Snapshot snapshot, std::expected<std::string, std::string> file,
+                       Clock::time_point started);
+  void join_snapshot_writer();
+  // Writes the snapshot's state to a file in the snap dir; its name.
+  std::expected<std::string, std::string> write_snapshot_file(
+      const raft::pb::SnapshotMetadata& metadata) const;
+  // From a raft snapshot's data: a reference to its file, or the state inline.
   std::expected<void, std::string> restore_snapshot_data(const std::string& bytes);
+  std::expected<void, std::string> restore_snapshot_file(const std::filesystem::path& path);
   // A member started with --initial-cluster-state existing on an empty data
   // dir: learns its id and the cluster from a running member.
   std::expected<raft::Config, std::string> join(raft::Config config);
@@ -250,6 +278,12 @@ class Member final : public Backend, private PeerHandler {
   std::optional<raft::Node> node_;
   kv::StateMachine kv_;
   raft::Index snapshot_index_ = 0;  // of the newest snapshot on disk
+  std::deque<ApplyWork> apply_queue_;
+  // A snapshot being written: the thread, and whether it should give up
+  // (the member stops). While it runs the store is read, never written.
+  std::thread snapshot_writer_;
+  bool snapshotting_ = false;
+  std::atomic<bool> abandon_snapshot_{false};
 
   MemberRegistry registry_;
   std::map<std::uint64_t, std::string> connected_;  // member -> host:port the transport sends to

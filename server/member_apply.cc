@@ -73,8 +73,13 @@ void Member::answer_proposal(kv::Proposer::Id id, ApiResult<kv::pb::Response> re
 }
 
 ApiResult<pb::ForwardAck> Member::forwarded(kv::pb::Request r) {
-  return wait_on_driver<pb::ForwardAck>(
-      [this, r](Reply<pb::ForwardAck> reply) { reply(propose_entry(r)); });
+  return wait_on_driver<pb::ForwardAck>([this, r](Reply<pb::ForwardAck> reply) {
+    // What another member sends is held to a client's limits: nothing a
+    // client could not write enters the log (a WAL record has a size).
+    if (auto ok = kv::validate_request(r, kv_.store().limits()); !ok)
+      return reply(std::unexpected(to_api_error(ok.error())));
+    reply(propose_entry(r));
+  });
 }
 
 template <class T>
@@ -146,19 +151,41 @@ void Member::lease_revoke(const etcdserverpb::LeaseRevokeRequest& r,
 
 // raft/ready.h step 3: the snapshot first, then the entries in order; a
 // membership entry goes back to the node, which changes its configuration.
-void Member::apply(const raft::Ready& rd) {
+void Member::apply_or_queue(ApplyWork work) {
+  apply_queue_.push_back(std::move(work));
+  drain_applies();
+}
+
+// In order, unless a snapshot is being written: then the store stays as it
+// is, and the work waits for finish_snapshot().
+void Member::drain_applies() {
+  while (!snapshotting_ && !apply_queue_.empty() && !closed_) {
+    const ApplyWork work = std::move(apply_queue_.front());
+    apply_queue_.pop_front();
+    apply(work);
+    serve_reads(work.reads);
+  }
+}
+
+void Member::apply(const ApplyWork& rd) {
   if (rd.snapshot) {
+    const auto started = Clock::now();
     if (auto ok = restore_snapshot_data(rd.snapshot->data()); !ok) {
       // Every member produced it the same way: this one cannot go on.
       fail_stop("the leader's snapshot does not restore: " + ok.error());
       return;
     }
+    std::cerr << "etcetera: " << options_.name << ": installed the leader's snapshot at index "
+              << rd.snapshot->metadata().index() << " in "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started)
+                     .count()
+              << " ms\n";
     connect_peers();
     // The entries of writes taken here may be inside it.
     for (auto& [id, result] : proposer_->settle_from(kv_.applied_requests()))
       answer_proposal(id, std::move(result));
   }
-  for (const auto& e : rd.committed_entries) {
+  for (const auto& e : rd.entries) {
     if (auto c = changes_.find(e.index()); c != changes_.end() && c->second.term != e.term())
       c->second.lost = true;
     if (e.type() == raft::pb::ENTRY_CONF_CHANGE) apply_conf_change_entry(e);
@@ -181,27 +208,6 @@ void Member::apply(const raft::Ready& rd) {
     // Proposed elsewhere, or its client gave up: nobody here waits on it.
     if (auto id = proposer_->settle(*response)) answer_proposal(*id, std::move(*response));
   }
-}
-
-// Log compaction every snapshot_count applied entries: the store's snapshot
-// replaces the log through the applied index, on disk and in memory.
-void Member::maybe_snapshot() {
-  const raft::Index applied = kv_.applied_index();
-  if (applied < snapshot_index_ + options_.snapshot_count) return;
-  if (applied != node_->log().applied() || applied < node_->log().first_index()) return;
-  const auto term = disk_->storage().term(applied);
-  if (!term) return;  // not on disk yet
-  raft::pb::Snapshot snapshot;
-  snapshot.mutable_metadata()->set_index(applied);
-  snapshot.mutable_metadata()->set_term(*term);
-  *snapshot.mutable_metadata()->mutable_conf_state() = node_->configuration().to_conf_state();
-  snapshot.set_data(snapshot_data());
-  if (auto ok = disk_->compact(snapshot); !ok) {
-    std::cerr << "etcetera: " << options_.name << ": snapshot at index " << applied
-              << " failed: " << ok.error().message << "\n";
-    return;
-  }
-  snapshot_index_ = applied;
 }
 
 }  // namespace etcetera::server

@@ -365,9 +365,12 @@ void Member::maybe_publish() {
 
 // A member removed from the configuration stops serving, as etcd's does:
 // once it is out of raft's configuration (a leader once the joint
-// configuration is left, so that it commits that first).
+// configuration is left, so that it commits that first). Removed, not
+// absent: a member that joined catches up from a snapshot the leader took
+// before it was added, and does not find itself in that registry until it
+// applies its own addition after it.
 void Member::check_removed() {
-  if (removed_ || registry_.find(id_) != nullptr) return;
+  if (removed_ || !registry_.removed().contains(id_)) return;
   if (node_->role() == raft::pb::LEADER && node_->configuration().voters.joint()) return;
   removed_ = true;
   stop_serving("this member has been removed from the cluster", removed_member());
@@ -410,27 +413,6 @@ ApiResult<pb::MembersResponse> Member::members_for_joining() {
           ApiError{ApiError::Code::kUnavailable, "etcetera: a membership change is in progress"}));
     reply(membership_for_joining());
   });
-}
-
-// The server's snapshot data: the store and the registry (SnapshotData).
-std::string Member::snapshot_data() const {
-  pb::SnapshotData d;
-  d.set_version(1);
-  d.set_kv(kv_.snapshot());
-  *d.mutable_registry() = registry_.to_proto();
-  return d.SerializeAsString();
-}
-
-std::expected<void, std::string> Member::restore_snapshot_data(const std::string& bytes) {
-  pb::SnapshotData d;
-  if (d.ParseFromString(bytes) && d.version() == 1) {
-    if (auto ok = kv_.restore(d.kv()); !ok) return std::unexpected(ok.error().message);
-    registry_ = MemberRegistry::from_proto(d.registry());
-    return {};
-  }
-  // A store snapshot alone, from before the registry was kept.
-  if (auto ok = kv_.restore(bytes); !ok) return std::unexpected(ok.error().message);
-  return {};
 }
 
 }  // namespace etcetera::server

@@ -58,16 +58,14 @@ void Member::read_index(const std::string& context) {
 
 // raft/ready.h step 4: the read states are safe now (applied >= read index);
 // refused reads lost their leader on the way and are asked for again.
-void Member::serve_reads(const raft::Ready& rd) {
-  for (const auto& state : rd.read_states) {
+void Member::serve_reads(const std::vector<raft::ReadState>& reads) {
+  for (const auto& state : reads) {
     auto it = reads_.find(state.context);
     if (it == reads_.end()) continue;
     auto read = std::move(it->second);
     reads_.erase(it);
     read.reply(range_of(kv_.store(), read.request));
   }
-  for (const auto& context : rd.refused_reads)
-    if (reads_.contains(context)) read_index(context);
 }
 
 void Member::status(Reply<StatusInfo> reply) {
@@ -75,7 +73,9 @@ void Member::status(Reply<StatusInfo> reply) {
       [this, reply] {
         StatusInfo s;
         s.version = "3.4.0";
-        s.db_size = static_cast<std::int64_t>(kv_.store().to_snapshot().ByteSizeLong());
+        // etcd's is its backend file's size; here the bytes of every stored
+        // version, counted as they are written, never a copy of the store.
+        s.db_size = static_cast<std::int64_t>(kv_.store().stored_bytes());
         s.leader = node_->leader();
         s.raft_index = node_->log().last_index();
         s.raft_term = node_->term();
@@ -98,10 +98,14 @@ void Member::hash_kv(std::int64_t revision, Reply<Hash> reply) {
         if (at < store.compact_revision())
           return reply(
               std::unexpected(to_api_error(kv::fail(kv::Error::Code::kCompacted).error())));
+        // One batch of records at a time: a large store is never copied whole.
         std::uint32_t crc = 0;
-        const kv::pb::Snapshot whole = store.to_snapshot();
-        for (const auto& record : whole.records())
-          if (record.main() <= at) crc = crc32c_extend(crc, record.SerializeAsString());
+        store.write_snapshot_parts(
+            [&](const kv::pb::SnapshotPart& part) {
+              for (const auto& record : part.records().records())
+                if (record.main() <= at) crc = crc32c_extend(crc, record.SerializeAsString());
+            },
+            1 << 20);
         reply(Hash{crc, at, store.compact_revision()});
       },
       reply);

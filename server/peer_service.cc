@@ -1,6 +1,10 @@
 #include "server/peer_service.h"
 
+#include <chrono>
+#include <iostream>
+
 #include "server/api_error.h"
+#include "server/disk/snapshot_stream.h"
 
 namespace etcetera::server {
 
@@ -54,8 +58,49 @@ grpc::Status PeerService::Send(grpc::ServerContext*, grpc::ServerReader<raft::pb
   // sends to it.
   for (raft::pb::Message m; reader->Read(&m);) {
     if (handler_.was_removed(m.from())) return to_status(removed_member());
+    // A snapshot that names a file comes with its file, over Peer.Snapshot;
+    // on this stream the name would be of a file this member does not have.
+    if (m.type() == raft::pb::INSTALL_SNAPSHOT_REQUEST && snapshot_file_of(m.snapshot().data()))
+      continue;
     handler_.receive(std::move(m));
   }
+  return grpc::Status::OK;
+}
+
+grpc::Status PeerService::Snapshot(grpc::ServerContext*,
+                                   grpc::ServerReader<pb::SnapshotChunk>* reader, pb::SendAck*) {
+  pb::SnapshotChunk first;
+  if (!reader->Read(&first) || first.message().type() != raft::pb::INSTALL_SNAPSHOT_REQUEST)
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "etcetera: a snapshot transfer starts with an InstallSnapshot message");
+  raft::pb::Message m = std::move(*first.mutable_message());
+  if (handler_.was_removed(m.from())) return to_status(removed_member());
+  const auto started = std::chrono::steady_clock::now();
+  std::uint64_t bytes = 0;
+  auto received = receive_snapshot(
+      handler_.snapshot_dir(), m.snapshot().metadata(),
+      [&]() -> DiskResult<std::optional<std::string>> {
+        pb::SnapshotChunk chunk;
+        if (!reader->Read(&chunk)) return std::nullopt;
+        bytes += chunk.data().size();
+        return std::move(*chunk.mutable_data());
+      });
+  if (!received) {
+    std::cerr << "etcetera: snapshot " << m.snapshot().metadata().index() << " from member "
+              << std::hex << m.from() << std::dec << " refused: " << received.error().message
+              << "\n";
+    return grpc::Status(grpc::StatusCode::DATA_LOSS,
+                        "etcetera: snapshot not received: " + received.error().message);
+  }
+  std::cerr << "etcetera: received snapshot " << m.snapshot().metadata().index()
+            << " from member " << std::hex << m.from() << std::dec << ": " << (bytes >> 20)
+            << " MiB in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - started)
+                   .count()
+            << " ms\n";
+  m.mutable_snapshot()->set_data(snapshot_file_ref(*received));
+  handler_.receive(std::move(m));
   return grpc::Status::OK;
 }
 

@@ -5,6 +5,8 @@
 
 #include <utility>
 
+#include <filesystem>
+
 #include <grpcpp/grpcpp.h>
 
 #include "server/backend.h"
@@ -17,6 +19,8 @@ class PeerHandler {
   virtual ~PeerHandler() = default;
   // A raft message from another member: returns at once.
   virtual void receive(raft::pb::Message m) = 0;
+  // Where snapshots received from the leader are stored (Peer.Snapshot).
+  virtual std::filesystem::path snapshot_dir() const = 0;
   // Whether `member` has been removed from the cluster, so that its
   // messages are refused with removed_member() (any thread).
   virtual bool was_removed(std::uint64_t member) = 0;
@@ -39,6 +43,8 @@ class PeerService final : public pb::Peer::Service {
 
   grpc::Status Send(grpc::ServerContext*, grpc::ServerReader<raft::pb::Message>* reader,
                     pb::SendAck*) override;
+  grpc::Status Snapshot(grpc::ServerContext*, grpc::ServerReader<pb::SnapshotChunk>* reader,
+                        pb::SendAck*) override;
   grpc::Status Forward(grpc::ServerContext*, const kv::pb::Request* r,
                        pb::ForwardAck* out) override;
   grpc::Status KeepAlive(grpc::ServerContext*, const etcdserverpb::LeaseKeepAliveRequest* r,

@@ -3,19 +3,12 @@
 #include <chrono>
 
 #include "server/api_error.h"
+#include "server/disk/snapshot_stream.h"
 
 namespace etcetera::server {
 
 namespace {
 
-std::shared_ptr<grpc::Channel> channel_to(const std::string& target) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(-1);  // snapshots may exceed gRPC's 4 MiB default
-  args.SetMaxSendMessageSize(-1);
-  // Reconnect attempts are ours (PeerSender's backoff); keep gRPC's short.
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
-}
 
 // How long a call to the leader may take. A keep-alive, time-to-live or
 // membership change is answered by the leader once done, within the
@@ -27,14 +20,28 @@ constexpr std::chrono::milliseconds kForwardDeadline{2000};
 
 }  // namespace
 
-PeerSender::PeerSender(std::string target, std::size_t capacity, std::function<void()> on_removed)
-    : stub_(pb::Peer::NewStub(channel_to(target))),
+std::shared_ptr<grpc::Channel> peer_channel(const std::string& target) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxPeerMessageBytes);
+  args.SetMaxSendMessageSize(kMaxPeerMessageBytes);
+  // Reconnect attempts are ours (PeerSender's backoff); keep gRPC's short.
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+PeerSender::PeerSender(std::string target, std::size_t capacity, std::filesystem::path snap_dir,
+                       std::function<void()> on_removed)
+    : channel_(peer_channel(target)),
+      stub_(pb::Peer::NewStub(channel_)),
+      snapshots_(channel_, std::move(snap_dir)),
       capacity_(capacity),
       on_removed_(std::move(on_removed)) {
   thread_ = std::thread([this] { run(); });
 }
 
 void PeerSender::send(raft::pb::Message m) {
+  if (m.type() == raft::pb::INSTALL_SNAPSHOT_REQUEST && snapshot_file_of(m.snapshot().data()))
+    return snapshots_.offer(std::move(m));
   std::lock_guard lock(mu_);
   if (stopping_ || backing_off_ || queue_.size() >= capacity_) return;
   queue_.push_back(std::move(m));
@@ -42,6 +49,7 @@ void PeerSender::send(raft::pb::Message m) {
 }
 
 void PeerSender::stop() {
+  snapshots_.stop();
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
@@ -120,11 +128,11 @@ bool PeerSender::stream_once() {
 }
 
 PeerTransport::PeerTransport(const std::map<std::uint64_t, std::string>& peers,
-                             OnRemoved on_removed)
-    : on_removed_(std::move(on_removed)) {
+                             std::filesystem::path snap_dir, OnRemoved on_removed)
+    : snap_dir_(std::move(snap_dir)), on_removed_(std::move(on_removed)) {
   for (const auto& [id, target] : peers) {
     senders_[id] = sender_to(id, target);
-    stubs_[id] = pb::Peer::NewStub(channel_to(target));
+    stubs_[id] = pb::Peer::NewStub(peer_channel(target));
   }
 }
 
@@ -139,13 +147,13 @@ void PeerTransport::add_peer(std::uint64_t id, const std::string& target) {
     if (stopped_) return;
   }
   senders_[id] = sender_to(id, target);
-  stubs_[id] = pb::Peer::NewStub(channel_to(target));
+  stubs_[id] = pb::Peer::NewStub(peer_channel(target));
 }
 
 std::unique_ptr<PeerSender> PeerTransport::sender_to(std::uint64_t id, const std::string& target) {
   std::function<void()> removed;
   if (on_removed_) removed = [this, id] { on_removed_(id); };
-  return std::make_unique<PeerSender>(target, 4096, std::move(removed));
+  return std::make_unique<PeerSender>(target, 4096, snap_dir_, std::move(removed));
 }
 
 void PeerTransport::remove_peer(std::uint64_t id) {

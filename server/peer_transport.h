@@ -4,7 +4,11 @@
 // bounded queue and one long Peer.Send stream. The driver only enqueues, so it
 // never waits on the network; a full queue or a peer that is down drops the
 // message (raft retransmits what matters), and the sender reconnects with
-// backoff.
+// backoff. A snapshot whose state is in a file goes beside the stream, with
+// its file, through the peer's SnapshotSender (server/snapshot_sender.h).
+//
+// Every message to a peer is at most kMaxPeerMessageBytes; the peer's server
+// refuses a larger one before reading it (docs/server.md, "The peer port").
 //
 // Client requests a follower hands to the leader (Peer.Forward, KeepAlive,
 // TimeToLive) go out as asynchronous calls whose completion runs on a gRPC
@@ -18,6 +22,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -30,14 +35,26 @@
 
 #include "raft/raft.pb.h"
 #include "server/peer.grpc.pb.h"
+#include "server/snapshot_sender.h"
 
 namespace etcetera::server {
+
+// The largest message a member sends or takes on the peer port: a raft
+// message carries at most about 1 MiB of entries (raft::Config's
+// max_bytes_per_msg) or one entry of at most a request's size; a snapshot
+// file goes in 1 MiB chunks.
+inline constexpr int kMaxPeerMessageBytes = 8 << 20;
+
+// A channel to a peer, with the peer port's limits.
+std::shared_ptr<grpc::Channel> peer_channel(const std::string& target);
 
 class PeerSender {
  public:
   // on_removed: the peer ended a stream answering that this member has been
-  // removed (Peer.Send); runs on the sender's thread.
-  PeerSender(std::string target, std::size_t capacity, std::function<void()> on_removed = {});
+  // removed (Peer.Send); runs on the sender's thread. snap_dir: where the
+  // snapshot files named by InstallSnapshot messages are.
+  PeerSender(std::string target, std::size_t capacity, std::filesystem::path snap_dir,
+             std::function<void()> on_removed = {});
   ~PeerSender() { stop(); }
   PeerSender(const PeerSender&) = delete;
   PeerSender& operator=(const PeerSender&) = delete;
@@ -52,7 +69,9 @@ class PeerSender {
   // Returns whether any message went through.
   bool stream_once();
 
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<pb::Peer::Stub> stub_;
+  SnapshotSender snapshots_;
   std::size_t capacity_;
   std::function<void()> on_removed_;
   std::mutex mu_;
@@ -69,8 +88,8 @@ class PeerTransport {
   // peers: member id -> "host:port" of each other member. on_removed(peer):
   // that peer answered that this member has been removed from the cluster.
   using OnRemoved = std::function<void(std::uint64_t peer)>;
-  explicit PeerTransport(const std::map<std::uint64_t, std::string>& peers,
-                         OnRemoved on_removed = {});
+  PeerTransport(const std::map<std::uint64_t, std::string>& peers, std::filesystem::path snap_dir,
+                OnRemoved on_removed = {});
   ~PeerTransport() { stop(); }
 
   // A raft message to m.to(); dropped when m.to() is unknown.
@@ -104,6 +123,7 @@ class PeerTransport {
 
   std::unique_ptr<PeerSender> sender_to(std::uint64_t id, const std::string& target);
 
+  std::filesystem::path snap_dir_;
   OnRemoved on_removed_;
   std::map<std::uint64_t, std::unique_ptr<PeerSender>> senders_;
   std::map<std::uint64_t, std::unique_ptr<pb::Peer::Stub>> stubs_;

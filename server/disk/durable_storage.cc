@@ -4,6 +4,7 @@
 
 #include "server/disk/file.h"
 #include "server/disk/snapshot_file.h"
+#include "server/disk/snapshot_stream.h"
 
 namespace etcetera::server {
 namespace {
@@ -74,18 +75,44 @@ DiskResult<void> DurableStorage::persist(const std::optional<raft::pb::HardState
       return invalid("snapshot at index " + std::to_string(meta.index()) +
                      " is older than the stored one");
     // The file first: a WAL mark must never point at a snapshot that is not on disk.
-    if (auto ok = save_snapshot(snap_dir_, *snapshot); !ok) return ok;
+    auto saved = save_or_adopt(*snapshot);
+    if (!saved) return std::unexpected(saved.error());
     wal_->replace_log_with_snapshot(meta.index(), meta.term());
-    (void)memory_->apply_snapshot(*snapshot);  // checked above
+    (void)memory_->apply_snapshot(*saved);  // checked above
+    if (auto ok = purge_received_snapshots(snap_dir_, meta.index()); !ok) return ok;
   }
   if (auto ok = check_entries(entries); !ok) return ok;
-  wal_->append(entries);
+  if (auto ok = wal_->append(entries); !ok) return ok;
   memory_->append(entries);
   if (hard_state) {
     wal_->save_hard_state(*hard_state);
     memory_->set_hard_state(*hard_state);
   }
   return {};
+}
+
+// A snapshot whose state is in a file (snapshot_stream.h) is on disk
+// already: a local one under its name, one from the leader under its
+// received name, which it takes now. Any other is saved in format 1.
+DiskResult<raft::pb::Snapshot> DurableStorage::save_or_adopt(const raft::pb::Snapshot& snapshot) {
+  auto file = snapshot_file_of(snapshot.data());
+  if (!file) {
+    if (auto ok = save_snapshot(snap_dir_, snapshot); !ok) return std::unexpected(ok.error());
+    return snapshot;
+  }
+  raft::pb::Snapshot out;
+  *out.mutable_metadata() = snapshot.metadata();
+  if (file->ends_with(".recv")) {
+    auto adopted = adopt_received_snapshot(snap_dir_, *file);
+    if (!adopted) return std::unexpected(adopted.error());
+    file = *adopted;
+  }
+  if (*file != snapshot_file_name(snapshot.metadata().term(), snapshot.metadata().index()) ||
+      !std::filesystem::exists(snap_dir_ / *file))
+    return invalid("snapshot " + std::to_string(snapshot.metadata().index()) +
+                   " refers to a file " + *file + " that is not in " + snap_dir_.string());
+  out.set_data(snapshot_file_ref(*file));
+  return out;
 }
 
 DiskResult<void> DurableStorage::sync() {
@@ -101,10 +128,11 @@ DiskResult<void> DurableStorage::compact(const raft::pb::Snapshot& snapshot) {
   if (memory_->term(meta.index()) != meta.term())
     return invalid("snapshot term " + std::to_string(meta.term()) + " at index " +
                    std::to_string(meta.index()) + " does not match the log's entry");
-  if (auto ok = save_snapshot(snap_dir_, snapshot); !ok) return ok;
+  auto saved = save_or_adopt(snapshot);
+  if (!saved) return std::unexpected(saved.error());
   wal_->mark_snapshot(meta.index(), meta.term());
   if (auto ok = wal_->sync(); !ok) return ok;
-  (void)memory_->compact(meta.index(), meta.conf_state(), snapshot.data());  // checked above
+  (void)memory_->compact(meta.index(), meta.conf_state(), saved->data());  // checked above
 
   if (auto ok = purge_snapshots(snap_dir_, options_.snapshots_kept); !ok) return ok;
   auto kept = list_snapshot_indexes(snap_dir_);

@@ -46,8 +46,10 @@ class DurableStorage {
   const std::vector<std::string>& recovery_notes() const { return notes_; }
 
   // Records what a Ready hands out: a snapshot from the leader (saved to its
-  // file at once; it replaces the log), then entries, then the hard state (an
-  // empty optional: unchanged). Nothing in the WAL is durable before sync().
+  // file at once, or, when its data refers to a file received beside the
+  // raft message, that file renamed into place: snapshot_stream.h; it
+  // replaces the log), then entries, then the hard state (an empty
+  // optional: unchanged). Nothing in the WAL is durable before sync().
   // kInvalidArgument for what raft never hands out (an older snapshot,
   // entries that leave a gap or reach into the snapshot).
   [[nodiscard]] DiskResult<void> persist(const std::optional<raft::pb::HardState>& hard_state,
@@ -58,7 +60,8 @@ class DurableStorage {
   [[nodiscard]] DiskResult<void> sync();
 
   // Log compaction: saves `snapshot` (of the state machine through its
-  // index) to a file, marks it in the WAL, syncs, compacts the memory copy,
+  // index) to a file, unless its data refers to one already written
+  // (SnapshotWriter), marks it in the WAL, syncs, compacts the memory copy,
   // keeps the DurableOptions::snapshots_kept newest snapshot files and
   // releases the WAL segments that none of those needs.
   // kInvalidArgument unless snapshot index < index <= last index and its
@@ -72,6 +75,7 @@ class DurableStorage {
   DurableStorage() = default;
 
   [[nodiscard]] DiskResult<void> check_entries(std::span<const raft::pb::Entry> entries) const;
+  [[nodiscard]] DiskResult<raft::pb::Snapshot> save_or_adopt(const raft::pb::Snapshot& snapshot);
 
   std::filesystem::path wal_dir_;
   std::filesystem::path snap_dir_;

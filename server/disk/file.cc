@@ -34,7 +34,7 @@ File::~File() {
 }
 
 DiskResult<File> File::open(const std::filesystem::path& path, Mode mode) {
-  int flags = O_WRONLY | O_CLOEXEC;
+  int flags = mode == Mode::kRead ? O_RDONLY | O_CLOEXEC : O_WRONLY | O_CLOEXEC;
   if (mode == Mode::kAppend) flags |= O_APPEND;
   if (mode == Mode::kCreateAppend) flags |= O_APPEND | O_CREAT;
   if (mode == Mode::kCreateTruncate) flags |= O_TRUNC | O_CREAT;
@@ -51,6 +51,18 @@ DiskResult<void> File::write_all(std::string_view bytes) {
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
   return {};
+}
+
+DiskResult<std::size_t> File::read(char* out, std::size_t size) {
+  std::size_t got = 0;
+  while (got < size) {
+    const ssize_t n = ::read(fd_, out + got, size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return io_error("read", path_, errno);
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  return got;
 }
 
 DiskResult<void> File::sync_data() {

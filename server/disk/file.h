@@ -24,6 +24,7 @@ class File {
   ~File();
 
   enum class Mode {
+    kRead,            // an existing file, read from its start
     kAppend,          // an existing file, written at its end
     kCreateAppend,    // created when missing, written at its end
     kCreateTruncate,  // created when missing, emptied when present
@@ -32,6 +33,9 @@ class File {
   [[nodiscard]] static DiskResult<File> open(const std::filesystem::path& path, Mode mode);
 
   [[nodiscard]] DiskResult<void> write_all(std::string_view bytes);
+  // Reads up to `size` bytes into `out`; fewer only at the end of the file
+  // (0: the end).
+  [[nodiscard]] DiskResult<std::size_t> read(char* out, std::size_t size);
   // fdatasync: the data and the size are on disk when it returns.
   [[nodiscard]] DiskResult<void> sync_data();
   [[nodiscard]] DiskResult<void> truncate(std::uint64_t length);

@@ -1,8 +1,5 @@
 #include "server/disk/record_io.h"
 
-#include <cstdlib>
-#include <iostream>
-
 #include "server/disk/crc32c.h"
 
 namespace etcetera::server {
@@ -48,15 +45,16 @@ bool valid_record_after(std::string_view data, std::size_t at) {
 
 }  // namespace
 
-void append_record(std::string& out, std::string_view payload) {
-  if (payload.empty() || payload.size() > kMaxRecordBytes) {
-    // A broken caller, not bad data: an empty record would read back as a torn tail.
-    std::cerr << "append_record: payload of " << payload.size() << " bytes cannot be framed\n";
-    std::abort();
-  }
-  put_u32_le(out, static_cast<std::uint32_t>(payload.size()));
-  put_u32_le(out, crc32c(payload));
+bool append_record(std::string& out, std::string_view payload) {
+  if (payload.empty() || payload.size() > kMaxRecordBytes) return false;
+  append_record_header(out, static_cast<std::uint32_t>(payload.size()), crc32c(payload));
   out.append(payload);
+  return true;
+}
+
+void append_record_header(std::string& out, std::uint32_t length, std::uint32_t crc) {
+  put_u32_le(out, length);
+  put_u32_le(out, crc);
 }
 
 RecordRead RecordReader::next() {

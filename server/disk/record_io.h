@@ -27,8 +27,13 @@ inline constexpr std::size_t kRecordHeaderBytes = 8;
 // server writes comes near it.
 inline constexpr std::uint32_t kMaxRecordBytes = 64u << 20;
 
-// Appends one framed record to `out`. REQUIRES: 0 < payload.size() <= kMaxRecordBytes.
-void append_record(std::string& out, std::string_view payload);
+// Appends one framed record to `out`. False, with `out` unchanged, for a
+// payload that cannot be framed: empty (it would read back as a torn
+// tail), or over kMaxRecordBytes.
+[[nodiscard]] bool append_record(std::string& out, std::string_view payload);
+// The 8-byte header alone, for a caller that appends a payload of `length`
+// bytes with checksum `crc` itself, piece by piece.
+void append_record_header(std::string& out, std::uint32_t length, std::uint32_t crc);
 
 struct RecordRead {
   enum class Kind {

@@ -7,6 +7,7 @@
 
 #include "server/disk/file.h"
 #include "server/disk/record_io.h"
+#include "server/disk/snapshot_stream.h"
 
 namespace etcetera::server {
 namespace {
@@ -34,7 +35,10 @@ DiskResult<std::vector<SnapshotName>> list_snapshots(const std::filesystem::path
   std::vector<SnapshotName> out;
   std::error_code ec;
   for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
-    if (clean && item.path().extension() == ".tmp") {
+    // Leftovers of a crash: a file half written, or a snapshot received from
+    // the leader that raft had not installed yet (it will send it again).
+    const auto extension = item.path().extension();
+    if (clean && (extension == ".tmp" || extension == ".recv")) {
       if (auto ok = remove_file(item.path()); !ok) return std::unexpected(ok.error());
       continue;
     }
@@ -47,27 +51,21 @@ DiskResult<std::vector<SnapshotName>> list_snapshots(const std::filesystem::path
   return out;
 }
 
-// The snapshot in one file, or why it does not verify.
+// The snapshot in one file, or why it does not verify. A file of format 2
+// is read through to its end record (one part at a time) and comes back as
+// its metadata and a reference to the file; one of format 1 comes back whole.
 std::expected<raft::pb::Snapshot, std::string> read_snapshot(const SnapshotName& name) {
-  auto data = read_whole_file(name.path);
-  if (!data) return std::unexpected(data.error().message);
-  RecordReader reader(*data);
-  const RecordRead first = reader.next();
-  if (first.kind != RecordRead::Kind::kRecord) {
-    const std::string problem =
-        first.kind == RecordRead::Kind::kEnd ? "the file is empty" : first.problem;
-    return std::unexpected(problem + " at byte " + std::to_string(first.offset));
-  }
-  if (reader.next().kind != RecordRead::Kind::kEnd)
-    return std::unexpected("unexpected bytes after the snapshot at byte " +
-                           std::to_string(reader.offset()));
+  auto reader = SnapshotReader::open(name.path);
+  if (!reader) return std::unexpected(reader.error().message);
+  const auto& meta = reader->metadata();
+  if (meta.index() != name.index || meta.term() != name.term)
+    return std::unexpected("it holds snapshot " + std::to_string(meta.index()) + "/" +
+                           std::to_string(meta.term()) + ", not the one its name says");
+  if (reader->inline_snapshot()) return *reader->inline_snapshot();
+  if (auto ok = reader->verify(); !ok) return std::unexpected(ok.error().message);
   raft::pb::Snapshot snapshot;
-  if (!snapshot.ParseFromArray(first.payload.data(), static_cast<int>(first.payload.size())))
-    return std::unexpected("the snapshot record does not parse");
-  if (snapshot.metadata().index() != name.index || snapshot.metadata().term() != name.term)
-    return std::unexpected("it holds snapshot " + std::to_string(snapshot.metadata().index()) +
-                           "/" + std::to_string(snapshot.metadata().term()) +
-                           ", not the one its name says");
+  *snapshot.mutable_metadata() = meta;
+  snapshot.set_data(snapshot_file_ref(name.path.filename().string()));
   return snapshot;
 }
 
@@ -86,7 +84,11 @@ DiskResult<void> save_snapshot(const std::filesystem::path& dir,
     return disk_fail(DiskError::Code::kInvalidArgument,
                      "a snapshot at index 0 holds nothing and cannot be saved");
   std::string bytes;
-  append_record(bytes, snapshot.SerializeAsString());
+  if (!append_record(bytes, snapshot.SerializeAsString()))
+    return disk_fail(DiskError::Code::kInvalidArgument,
+                     "a snapshot of " + std::to_string(snapshot.ByteSizeLong()) +
+                         " bytes is too large to save in one piece; the server saves large "
+                         "snapshots in parts (snapshot_stream.h)");
   const auto path = dir / snapshot_file_name(meta.term(), meta.index());
   const std::filesystem::path temp = path.string() + ".tmp";
   if (auto ok = write_file_synced(temp, bytes); !ok) return ok;
@@ -127,6 +129,20 @@ DiskResult<void> purge_snapshots(const std::filesystem::path& dir, std::size_t k
   for (std::size_t k = keep; k < names->size(); ++k)
     if (auto ok = remove_file((*names)[k].path); !ok) return ok;
   return sync_dir(dir);
+}
+
+DiskResult<void> purge_received_snapshots(const std::filesystem::path& dir, std::uint64_t index) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> old;
+  for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
+    if (item.path().extension() != ".recv") continue;
+    auto s = parse_snapshot_name(item.path().parent_path() / item.path().stem());
+    if (s && s->index <= index) old.push_back(item.path());
+  }
+  if (ec) return io_error("opendir", dir, ec.value());
+  for (const auto& path : old)
+    if (auto ok = remove_file(path); !ok) return ok;
+  return {};
 }
 
 }  // namespace etcetera::server

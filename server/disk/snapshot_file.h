@@ -1,6 +1,8 @@
 // Snapshot files: one raft snapshot per file, named `%016x-%016x.snap` after
-// its term and index, holding a single framed record (record_io.h) with the
-// serialized raft::pb::Snapshot.
+// its term and index. Format 1 holds a single framed record (record_io.h)
+// with the serialized raft::pb::Snapshot, data included; format 2
+// (snapshot_stream.h) holds the state in parts, for snapshots of any size,
+// and is what the server writes. Loading reads both.
 //
 // A file is saved atomically: written under a temporary name, fsynced,
 // renamed into place, and the directory fsynced. So a snapshot file that has
@@ -44,5 +46,10 @@ struct LoadedSnapshot {
 
 // Deletes all but the `keep` newest snapshot files.
 [[nodiscard]] DiskResult<void> purge_snapshots(const std::filesystem::path& dir, std::size_t keep);
+
+// Deletes the received snapshot files (`.recv`) at or below `index`: raft
+// installed a newer one, or refused them.
+[[nodiscard]] DiskResult<void> purge_received_snapshots(const std::filesystem::path& dir,
+                                                        std::uint64_t index);
 
 }  // namespace etcetera::server

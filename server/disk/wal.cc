@@ -32,16 +32,25 @@ DiskResult<Wal> Wal::open(const std::filesystem::path& dir, WalOptions options) 
 }
 
 void Wal::buffer(const pb::WalRecord& record) {
-  append_record(pending_, record.SerializeAsString());
+  // A hard state or a mark is a few dozen bytes: it always frames.
+  (void)append_record(pending_, record.SerializeAsString());
 }
 
-void Wal::append(std::span<const raft::pb::Entry> entries) {
+DiskResult<void> Wal::append(std::span<const raft::pb::Entry> entries) {
+  std::string framed;
   for (const auto& e : entries) {
     pb::WalRecord record;
     *record.mutable_entry() = e;
-    buffer(record);
-    last_index_ = e.index();
+    if (!append_record(framed, record.SerializeAsString()))
+      return disk_fail(DiskError::Code::kInvalidArgument,
+                       "entry " + std::to_string(e.index()) + " of " +
+                           std::to_string(e.ByteSizeLong()) +
+                           " bytes is larger than a WAL record may be (" +
+                           std::to_string(kMaxRecordBytes) + " bytes)");
   }
+  pending_ += framed;
+  if (!entries.empty()) last_index_ = entries.back().index();
+  return {};
 }
 
 void Wal::save_hard_state(const raft::pb::HardState& hard_state) {
@@ -89,9 +98,9 @@ DiskResult<void> Wal::start_segment(std::uint64_t seq) {
   std::string header;
   pb::WalRecord record;
   *record.mutable_hard_state() = hard_state_;
-  append_record(header, record.SerializeAsString());
+  (void)append_record(header, record.SerializeAsString());  // small: always frames
   *record.mutable_snapshot() = mark_;
-  append_record(header, record.SerializeAsString());
+  (void)append_record(header, record.SerializeAsString());
 
   const std::filesystem::path temp = segment.path.string() + ".tmp";
   if (auto ok = write_file_synced(temp, header); !ok) return ok;

@@ -62,7 +62,9 @@ class Wal {
 
   // Buffers entries handed out by raft. An entry at an index already written
   // replaces it and everything after it, as in raft::MemoryStorage::append.
-  void append(std::span<const raft::pb::Entry> entries);
+  // kInvalidArgument, with nothing buffered, if an entry is larger than a
+  // record can be (kMaxRecordBytes): no request the server takes makes one.
+  [[nodiscard]] DiskResult<void> append(std::span<const raft::pb::Entry> entries);
   void save_hard_state(const raft::pb::HardState& hard_state);
 
   // Buffers a mark: a snapshot through `index` is saved (a local compaction),
@@ -87,6 +89,7 @@ class Wal {
  private:
   Wal() = default;
 
+  // Buffers a record known to be small (a hard state, a mark).
   void buffer(const pb::WalRecord& record);
   [[nodiscard]] DiskResult<void> start_segment(std::uint64_t seq);
 

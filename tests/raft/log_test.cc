@@ -97,3 +97,17 @@ TEST_CASE("stable_to keeps entries unstable when they were overwritten since") {
   CHECK(log.last_persisted_index() == 2);
   CHECK_FALSE(log.has_unstable());
 }
+
+TEST_CASE("entries() stops at a byte budget, but always gives the first entry") {
+  MemoryStorage storage;
+  auto batch = entries(1, {1, 1, 1, 1});
+  for (auto& e : batch)
+    e.set_data(std::string(1000, 'x'));
+  batch[0].set_data(std::string(5000, 'x'));  // the first is over the budget alone
+  storage.append(batch);
+  RaftLog log(storage, 0);
+  CHECK(log.entries(1, 5, 64, 100).size() == 1);     // one, whatever its size
+  CHECK(log.entries(2, 5, 64, 2100).size() == 2);    // two fit, a third would not
+  CHECK(log.entries(2, 5, 64, SIZE_MAX).size() == 3);
+  CHECK(log.entries(2, 5, 2, SIZE_MAX).size() == 2);  // the count still bounds it
+}

@@ -12,10 +12,17 @@ using Kind = RecordRead::Kind;
 
 std::string three_records() {
   std::string out;
-  append_record(out, "first");
-  append_record(out, "second");
-  append_record(out, "third");
+  REQUIRE(append_record(out, "first"));
+  REQUIRE(append_record(out, "second"));
+  REQUIRE(append_record(out, "third"));
   return out;
+}
+
+TEST_CASE("A payload that cannot be framed is refused, and nothing is written", "[record_io]") {
+  std::string out = "kept";
+  CHECK_FALSE(append_record(out, ""));
+  CHECK_FALSE(append_record(out, std::string(kMaxRecordBytes + 1, 'x')));
+  CHECK(out == "kept");
 }
 
 TEST_CASE("Records read back in order, then a clean end", "[record_io]") {

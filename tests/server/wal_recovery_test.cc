@@ -40,10 +40,10 @@ std::vector<Checkpoint> write_history(const std::filesystem::path& dir) {
     REQUIRE(wal->sync());
     out.push_back({std::filesystem::file_size(segment), std::move(log), last_index, commit});
   };
-  step([&] { wal->append(entries(1, 3, 1)); }, "1/1 2/1 3/1", 3, 0);
-  step([&] { wal->append(entries(4, 4, 1)); }, "1/1 2/1 3/1 4/1", 4, 0);
+  step([&] { REQUIRE(wal->append(entries(1, 3, 1))); }, "1/1 2/1 3/1", 3, 0);
+  step([&] { REQUIRE(wal->append(entries(4, 4, 1))); }, "1/1 2/1 3/1 4/1", 4, 0);
   step([&] { wal->save_hard_state(hard_state(1, 1, 4)); }, "1/1 2/1 3/1 4/1", 4, 4);
-  step([&] { wal->append(entries(5, 5, 1)); }, "1/1 2/1 3/1 4/1 5/1", 5, 4);
+  step([&] { REQUIRE(wal->append(entries(5, 5, 1))); }, "1/1 2/1 3/1 4/1 5/1", 5, 4);
   return out;
 }
 
@@ -77,7 +77,7 @@ TEST_CASE(
       CHECK(wal->recovered().repaired.empty() == (cut == written.bytes));
       CHECK(std::filesystem::file_size(segment) == written.bytes);
       // The log carries on after the repair.
-      wal->append(entries(written.last_index + 1, written.last_index + 1, 2));
+      REQUIRE(wal->append(entries(written.last_index + 1, written.last_index + 1, 2)));
       REQUIRE(wal->sync());
     }
     auto wal = Wal::open(dir.path());
@@ -130,7 +130,7 @@ std::vector<std::filesystem::path> twenty_entries_in_small_segments(const TempDi
   auto wal = Wal::open(dir.path(), {.segment_bytes = 150, .entries_after = {}});
   REQUIRE(wal);
   for (std::uint64_t i = 1; i <= 20; ++i) {
-    wal->append(entries(i, i, 1));
+    REQUIRE(wal->append(entries(i, i, 1)));
     REQUIRE(wal->sync());
   }
   auto segments = wal->segment_paths();

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "server/disk/record_io.h"
 #include "tests/server/disk_helpers.h"
 #include "tests/server/temp_dir.h"
 
@@ -22,12 +23,27 @@ Wal open_wal(const std::filesystem::path& dir, WalOptions options = {}) {
   return std::move(*wal);
 }
 
+TEST_CASE("An entry larger than a record may be is refused, and nothing of the batch is kept",
+          "[wal]") {
+  TempDir dir;
+  Wal wal = open_wal(dir.path());
+  auto batch = entries(1, 2, 1);
+  batch[1].set_data(std::string(kMaxRecordBytes, 'x'));
+  auto refused = wal.append(batch);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == DiskError::Code::kInvalidArgument);
+  CHECK(refused.error().message.find("entry 2 of") == 0);
+  REQUIRE(wal.sync());
+  Wal reopened = open_wal(dir.path());
+  CHECK(reopened.recovered().entries.empty());
+}
+
 TEST_CASE("Entries and hard state synced to the WAL come back after a reopen", "[wal]") {
   TempDir dir;
   {
     Wal wal = open_wal(dir.path());
     CHECK(wal.recovered().entries.empty());
-    wal.append(entries(1, 3, 1));
+    REQUIRE(wal.append(entries(1, 3, 1)));
     wal.save_hard_state(hard_state(1, 2, 3));
     REQUIRE(wal.sync());
   }
@@ -51,9 +67,9 @@ TEST_CASE("A new leader's entries overwrite a suffix, and the overwrite survives
   TempDir dir;
   {
     Wal wal = open_wal(dir.path());
-    wal.append(entries(1, 5, 1));
+    REQUIRE(wal.append(entries(1, 5, 1)));
     REQUIRE(wal.sync());
-    wal.append(entries(3, 4, 2));  // 3..5 of term 1 were never committed
+    REQUIRE(wal.append(entries(3, 4, 2)));  // 3..5 of term 1 were never committed
     REQUIRE(wal.sync());
   }
   CHECK(describe(open_wal(dir.path()).recovered().entries) == "1/1 2/1 3/2 4/2");
@@ -63,9 +79,9 @@ TEST_CASE("Records not yet synced are not on disk", "[wal]") {
   TempDir dir;
   {
     Wal wal = open_wal(dir.path());
-    wal.append(entries(1, 2, 1));
+    REQUIRE(wal.append(entries(1, 2, 1)));
     REQUIRE(wal.sync());
-    wal.append(entries(3, 3, 1));  // the process dies before sync()
+    REQUIRE(wal.append(entries(3, 3, 1)));  // the process dies before sync()
   }
   CHECK(describe(open_wal(dir.path()).recovered().entries) == "1/1 2/1");
 }
@@ -77,7 +93,7 @@ TEST_CASE("Segments are cut once they pass segment_bytes, each named after its f
   {
     Wal wal = open_wal(dir.path(), small);
     for (std::uint64_t i = 1; i <= 30; ++i) {
-      wal.append(entries(i, i, 1));
+      REQUIRE(wal.append(entries(i, i, 1)));
       REQUIRE(wal.sync());
     }
     const auto paths = wal.segment_paths();
@@ -103,7 +119,7 @@ TEST_CASE(
   const WalOptions small{.segment_bytes = 200, .entries_after = {}};
   Wal wal = open_wal(dir.path(), small);
   for (std::uint64_t i = 1; i <= 30; ++i) {
-    wal.append(entries(i, i, 1));
+    REQUIRE(wal.append(entries(i, i, 1)));
     wal.save_hard_state(hard_state(1, 1, i));
     REQUIRE(wal.sync());
   }
@@ -131,7 +147,7 @@ TEST_CASE(
 TEST_CASE("release_to never deletes the segment being written", "[wal]") {
   TempDir dir;
   Wal wal = open_wal(dir.path());
-  wal.append(entries(1, 10, 1));
+  REQUIRE(wal.append(entries(1, 10, 1)));
   wal.mark_snapshot(10, 1);
   REQUIRE(wal.sync());
   REQUIRE(wal.release_to(10));
@@ -143,9 +159,9 @@ TEST_CASE("A snapshot from the leader replaces the whole log, later entries foll
   TempDir dir;
   {
     Wal wal = open_wal(dir.path());
-    wal.append(entries(1, 5, 1));
+    REQUIRE(wal.append(entries(1, 5, 1)));
     wal.replace_log_with_snapshot(3, 2);  // entries 4 and 5 of term 1 go too
-    wal.append(entries(4, 4, 2));
+    REQUIRE(wal.append(entries(4, 4, 2)));
     REQUIRE(wal.sync());
   }
   Wal wal = open_wal(dir.path());

@@ -68,7 +68,7 @@ TEST_CASE("with a small snapshot count, a member recovers from snapshot and WAL"
   CHECK_FALSE(std::filesystem::is_empty(snap_dir));
 
   // While it is down, the leader compacts past what it has: it gets the
-  // leader's snapshot over Peer.Send when it is back.
+  // leader's snapshot, with its file, over Peer.Snapshot when it is back.
   c.stop(follower);
   for (int k = 0; k < 30; ++k)
     REQUIRE(put(c[leader], "b" + std::to_string(k), std::to_string(k)));
