@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "kv/decode.h"
 #include "kv/validate.h"
 
 namespace etcetera::kv {
@@ -47,7 +48,7 @@ std::optional<pb::Response> StateMachine::apply(const raft::pb::Entry& entry) {
   if (entry.type() != raft::pb::ENTRY_NORMAL || entry.data().empty()) return std::nullopt;
 
   pb::Request request;
-  if (!request.ParseFromString(entry.data())) {
+  if (!decode(request, entry.data())) {
     return failure(0, Error{Error::Code::kCorrupt, "entry " + std::to_string(entry.index()) +
                                                        " does not hold a kv request"});
   }
@@ -142,7 +143,7 @@ std::string StateMachine::snapshot() const {
 
 Result<void> StateMachine::restore(std::string_view bytes) {
   pb::Snapshot snapshot;
-  if (!snapshot.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+  if (!decode(snapshot, bytes)) {
     return fail(Error::Code::kCorrupt, "the snapshot does not decode");
   }
   auto store = Store::restore(snapshot, store_.limits());

@@ -1,5 +1,6 @@
 #include "kv/validate.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
@@ -108,15 +109,19 @@ Result<Writes> branch_writes(const Ops& ops) {
   return writes;
 }
 
-Result<void> validate_ops(const TxnRequest& r, const Limits& limits) {
-  const auto too_many = [&](int n, const char* list) -> Result<void> {
-    if (n <= limits.max_txn_ops) return {};
-    return fail(Error::Code::kTooManyOps, std::to_string(n) + " " + list + ", the limit is " +
-                                              std::to_string(limits.max_txn_ops));
-  };
-  if (auto ok = too_many(r.compare_size(), "compares"); !ok) return ok;
-  if (auto ok = too_many(r.success_size(), "operations in success"); !ok) return ok;
-  if (auto ok = too_many(r.failure_size(), "operations in failure"); !ok) return ok;
+// etcd's op budget: a transaction may hold as many compares, and as many
+// operations in each branch, as the budget allows, and a transaction nested
+// in it has what is left once the largest of those lists is taken off. So a
+// chain of one-operation transactions may be 128 deep (with the default of
+// 128), and no deeper.
+Result<void> validate_ops(const TxnRequest& r, int budget, int depth) {
+  const int largest = std::max({r.compare_size(), r.success_size(), r.failure_size()});
+  if (largest > budget) {
+    return fail(Error::Code::kTooManyOps,
+                std::to_string(largest) + " compares or operations in one list, at depth " +
+                    std::to_string(depth) + " where " + std::to_string(budget) +
+                    " are left of the limit");
+  }
   for (const auto* ops : {&r.success(), &r.failure()}) {
     for (const RequestOp& op : *ops) {
       Result<void> ok;
@@ -131,7 +136,7 @@ Result<void> validate_ops(const TxnRequest& r, const Limits& limits) {
           ok = validate_delete_range(op.request_delete_range());
           break;
         case RequestOp::kRequestTxn:
-          ok = validate_ops(op.request_txn(), limits);
+          ok = validate_ops(op.request_txn(), budget - largest, depth + 1);
           break;
         default:
           ok = fail(Error::Code::kInvalidArgument, "a transaction operation with no request");
@@ -145,7 +150,7 @@ Result<void> validate_ops(const TxnRequest& r, const Limits& limits) {
 }  // namespace
 
 Result<void> validate_txn(const TxnRequest& r, const Limits& limits) {
-  if (auto ok = validate_ops(r, limits); !ok) return ok;
+  if (auto ok = validate_ops(r, limits.max_txn_ops, 1); !ok) return ok;
   if (auto writes = branch_writes(r.success()); !writes) return std::unexpected(writes.error());
   if (auto writes = branch_writes(r.failure()); !writes) return std::unexpected(writes.error());
   return {};

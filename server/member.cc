@@ -32,7 +32,11 @@ std::expected<std::unique_ptr<Member>, std::string> Member::open(MemberOptions o
   std::unique_ptr<Member> m(new Member(std::move(options)));
   const MemberOptions& o = m->options_;
 
-  auto disk = DurableStorage::open(o.data_dir);
+  // Nothing on disk changes until the member is known to start: a torn WAL
+  // tail is cut, and this run counted, at the end of open().
+  DurableOptions disk_options;
+  disk_options.repair_at_open = false;
+  auto disk = DurableStorage::open(o.data_dir, disk_options);
   if (!disk)
     return std::unexpected("cannot open data dir " + o.data_dir.string() + ": " +
                            disk.error().message);
@@ -82,6 +86,9 @@ std::expected<std::unique_ptr<Member>, std::string> Member::open(MemberOptions o
   if (!node) return std::unexpected("cannot start raft: " + describe(node.error()));
   m->node_.emplace(std::move(*node));
 
+  if (auto ok = m->disk_->repair(); !ok)
+    return std::unexpected("cannot repair data dir " + o.data_dir.string() + ": " +
+                           ok.error().message);
   // Client requests are numbered from this run's count, above every number
   // an earlier run used (a request of its may still sit in a log).
   auto run = next_run(o.data_dir);

@@ -5,6 +5,7 @@
 // store's size.
 #include <iostream>
 
+#include "kv/decode.h"
 #include "server/disk/snapshot_stream.h"
 #include "server/member.h"
 
@@ -129,7 +130,7 @@ std::expected<void, std::string> Member::restore_snapshot_file(const std::filesy
     }
     if (!*next) return std::nullopt;
     pb::SnapshotPart part;
-    if (!part.ParseFromString(**next) || !part.has_kv())
+    if (!kv::decode(part, **next) || !part.has_kv())
       return kv::fail(kv::Error::Code::kCorrupt, path.string() + ": a part that is not the store's");
     return std::move(*part.mutable_kv());
   });

@@ -56,6 +56,7 @@ grpc::Status PeerService::Send(grpc::ServerContext*, grpc::ServerReader<raft::pb
   // cut off, when the entry went round) learns it here, from the answer
   // that ends its stream; it cannot learn it from raft, which no longer
   // sends to it.
+  (void)take_decode_failure();  // another call's, on this thread
   for (raft::pb::Message m; reader->Read(&m);) {
     if (handler_.was_removed(m.from())) return to_status(removed_member());
     // A snapshot that names a file comes with its file, over Peer.Snapshot;
@@ -64,7 +65,7 @@ grpc::Status PeerService::Send(grpc::ServerContext*, grpc::ServerReader<raft::pb
       continue;
     handler_.receive(std::move(m));
   }
-  return grpc::Status::OK;
+  return end_of_stream_status();
 }
 
 grpc::Status PeerService::Snapshot(grpc::ServerContext*,
@@ -76,10 +77,12 @@ grpc::Status PeerService::Snapshot(grpc::ServerContext*,
   raft::pb::Message m = std::move(*first.mutable_message());
   if (handler_.was_removed(m.from())) return to_status(removed_member());
   const auto started = std::chrono::steady_clock::now();
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = first.data().size();
+  std::optional<std::string> pending = std::move(*first.mutable_data());
   auto received = receive_snapshot(
       handler_.snapshot_dir(), m.snapshot().metadata(),
       [&]() -> DiskResult<std::optional<std::string>> {
+        if (pending) return std::exchange(pending, std::nullopt);
         pb::SnapshotChunk chunk;
         if (!reader->Read(&chunk)) return std::nullopt;
         bytes += chunk.data().size();

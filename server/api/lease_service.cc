@@ -24,6 +24,7 @@ grpc::Status LeaseService::LeaseKeepAlive(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<LeaseKeepAliveResponse, LeaseKeepAliveRequest>* stream) {
   LeaseKeepAliveRequest request;
+  (void)take_decode_failure();  // another call's, on this thread
   while (stream->Read(&request)) {
     ApiResult<LeaseKeepAliveResponse> result = ask_backend<LeaseKeepAliveResponse>(
         *context, [&](auto reply) { backend_.lease_keep_alive(request, std::move(reply)); });
@@ -42,7 +43,7 @@ grpc::Status LeaseService::LeaseKeepAlive(
     fill_header(backend_, response);
     if (!stream->Write(response)) break;  // the client went away
   }
-  return grpc::Status::OK;
+  return end_of_stream_status();
 }
 
 grpc::Status LeaseService::LeaseTimeToLive(grpc::ServerContext* context,

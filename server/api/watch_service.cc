@@ -30,15 +30,17 @@ grpc::Status WatchService::Watch(grpc::ServerContext*,
   });
 
   // Read() returns false when the client half-closes or the call ends
-  // (cancelled, deadline, server shutdown).
+  // (cancelled, deadline, server shutdown), or a request does not decode.
   WatchRequest request;
+  (void)take_decode_failure();  // another call's, on this thread
   while (stream->Read(&request))
     backend_.watch_request(id, request);
+  const grpc::Status end = end_of_stream_status();
 
   backend_.close_watch_stream(id);
   queue->close();
   writer.join();
-  return grpc::Status::OK;
+  return end;
 }
 
 }  // namespace etcetera::server::api

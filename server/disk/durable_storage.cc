@@ -29,7 +29,7 @@ DiskResult<DurableStorage> DurableStorage::open(const std::filesystem::path& dat
   d.notes_ = loaded->skipped;
   const std::uint64_t snap_index = loaded->snapshot ? loaded->snapshot->metadata().index() : 0;
 
-  auto wal = Wal::open(d.wal_dir_, {options.segment_bytes, snap_index});
+  auto wal = Wal::open(d.wal_dir_, {options.segment_bytes, snap_index, /*repair_at_open=*/false});
   if (!wal) return std::unexpected(wal.error());
   const WalState& state = wal->recovered();
   if (!state.repaired.empty()) d.notes_.push_back(state.repaired);
@@ -50,7 +50,14 @@ DiskResult<DurableStorage> DurableStorage::open(const std::filesystem::path& dat
                          ". Restore the data directory from a backup, or remove the member and "
                          "add it back so that it receives a snapshot from the leader");
   d.wal_.emplace(std::move(*wal));
+  if (options.repair_at_open)
+    if (auto ok = d.repair(); !ok) return std::unexpected(ok.error());
   return d;
+}
+
+DiskResult<void> DurableStorage::repair() {
+  if (auto ok = wal_->repair(); !ok) return ok;
+  return remove_snapshot_leftovers(snap_dir_);
 }
 
 DiskResult<void> DurableStorage::check_entries(std::span<const raft::pb::Entry> entries) const {

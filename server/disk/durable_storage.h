@@ -29,6 +29,11 @@ namespace etcetera::server {
 struct DurableOptions {
   std::uint64_t segment_bytes = 64u << 20;  // WalOptions::segment_bytes
   std::size_t snapshots_kept = 2;           // the newest, and one to fall back on
+  // Repair what a crash left (a torn WAL tail, leftover files) as part of
+  // open(). Off: open() changes nothing on disk, and the caller calls
+  // repair() once everything else has checked out, so that a member that
+  // cannot start leaves its data dir as it was.
+  bool repair_at_open = true;
 };
 
 class DurableStorage {
@@ -36,6 +41,9 @@ class DurableStorage {
   // Opens (creating when missing) the storage under `data_dir` and recovers it.
   [[nodiscard]] static DiskResult<DurableStorage> open(const std::filesystem::path& data_dir,
                                                        DurableOptions options = {});
+  // Cuts the torn WAL tail and removes the leftover files open() found;
+  // nothing is written before this. (Done by open() unless told otherwise.)
+  [[nodiscard]] DiskResult<void> repair();
 
   // What a raft::Node is started from and reads. Its address stays the same
   // for the life of this object, moves included.

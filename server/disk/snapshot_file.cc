@@ -96,8 +96,14 @@ DiskResult<void> save_snapshot(const std::filesystem::path& dir,
   return sync_dir(dir);
 }
 
-DiskResult<LoadedSnapshot> load_newest_snapshot(const std::filesystem::path& dir) {
+DiskResult<void> remove_snapshot_leftovers(const std::filesystem::path& dir) {
   auto names = list_snapshots(dir, /*clean=*/true);
+  if (!names) return std::unexpected(names.error());
+  return {};
+}
+
+DiskResult<LoadedSnapshot> load_newest_snapshot(const std::filesystem::path& dir) {
+  auto names = list_snapshots(dir, /*clean=*/false);
   if (!names) return std::unexpected(names.error());
   LoadedSnapshot out;
   for (const auto& name : *names) {

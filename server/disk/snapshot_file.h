@@ -37,8 +37,13 @@ struct LoadedSnapshot {
   std::vector<std::string> skipped;
 };
 
-// The newest snapshot in `dir` that verifies. Removes leftover temporary files.
+// The newest snapshot in `dir` that verifies. Changes nothing on disk.
 [[nodiscard]] DiskResult<LoadedSnapshot> load_newest_snapshot(const std::filesystem::path& dir);
+
+// Removes what a crash may leave: files half written (.tmp), and snapshots
+// received from the leader that raft had not installed (.recv; it sends
+// them again).
+[[nodiscard]] DiskResult<void> remove_snapshot_leftovers(const std::filesystem::path& dir);
 
 // The index of each snapshot file in `dir`, newest first.
 [[nodiscard]] DiskResult<std::vector<std::uint64_t>> list_snapshot_indexes(

@@ -25,10 +25,21 @@ DiskResult<Wal> Wal::open(const std::filesystem::path& dir, WalOptions options) 
   wal.last_index_ = recovered->last_index;
   wal.segments_ = std::move(*segments);
   wal.current_bytes_ = recovered->last_segment_bytes;
-  auto current = File::open(wal.segments_.back().path, File::Mode::kAppend);
-  if (!current) return std::unexpected(current.error());
-  wal.current_ = std::move(*current);
+  wal.cut_at_ = recovered->cut_last_segment_at;
+  if (wal.cut_at_ && !options.repair_at_open) return wal;
+  if (auto ok = wal.repair(); !ok) return std::unexpected(ok.error());
   return wal;
+}
+
+DiskResult<void> Wal::repair() {
+  if (cut_at_) {
+    if (auto ok = truncate_file(segments_.back().path, *cut_at_); !ok) return ok;
+    cut_at_.reset();
+  }
+  auto current = File::open(segments_.back().path, File::Mode::kAppend);
+  if (!current) return std::unexpected(current.error());
+  current_ = std::move(*current);
+  return {};
 }
 
 void Wal::buffer(const pb::WalRecord& record) {

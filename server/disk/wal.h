@@ -40,6 +40,10 @@ struct WalOptions {
   // snapshot mark. (They differ when the newest snapshot file was damaged and
   // an older one was loaded instead.)
   std::optional<std::uint64_t> entries_after;
+  // Cut a torn tail at once. Off: open() changes nothing on disk, and the
+  // caller cuts it with repair() once it has checked everything else, so
+  // that a member that cannot start leaves its data dir as it found it.
+  bool repair_at_open = true;
 };
 
 // What the log held when it was opened.
@@ -59,6 +63,9 @@ class Wal {
 
   // The state found by open().
   const WalState& recovered() const { return recovered_; }
+  // Cuts the torn tail open() found, if it did not; the WAL takes writes
+  // only after that.
+  [[nodiscard]] DiskResult<void> repair();
 
   // Buffers entries handed out by raft. An entry at an index already written
   // replaces it and everything after it, as in raft::MemoryStorage::append.
@@ -97,8 +104,9 @@ class Wal {
   WalOptions options_;
   WalState recovered_;
   std::vector<Segment> segments_;  // oldest first; the last one is being written
-  File current_;                   // open on segments_.back()
+  File current_;                   // open on segments_.back(), once repaired
   std::uint64_t current_bytes_ = 0;
+  std::optional<std::uint64_t> cut_at_;  // a torn tail not cut yet
   std::string pending_;  // framed records not yet written
   // What a new segment's header repeats, and the index its name starts from.
   raft::pb::HardState hard_state_;

@@ -93,7 +93,8 @@ DiskError corrupt(const Segment& s, std::size_t offset, const std::string& what)
 // Reads one segment into `log`. A torn tail of the last segment is cut off
 // (and described in `state`); any other damage is an error.
 DiskResult<std::uint64_t> read_segment(const Segment& s, bool is_last, LogRebuilder& log,
-                                       WalState& state) {
+                                       RecoveredWal& out) {
+  WalState& state = out.state;
   auto data = read_whole_file(s.path);
   if (!data) return std::unexpected(data.error());
   RecordReader reader(*data);
@@ -120,7 +121,7 @@ DiskResult<std::uint64_t> read_segment(const Segment& s, bool is_last, LogRebuil
         if (!is_last)
           return std::unexpected(
               corrupt(s, r.offset, r.problem + " in a segment that is not the last one"));
-        if (auto ok = truncate_file(s.path, r.offset); !ok) return std::unexpected(ok.error());
+        out.cut_last_segment_at = r.offset;
         state.truncated_bytes = data->size() - r.offset;
         state.repaired = "truncated " + s.path.string() + " from " + std::to_string(data->size()) +
                          " to " + std::to_string(r.offset) + " bytes: " + r.problem + " at byte " +
@@ -154,7 +155,7 @@ DiskResult<RecoveredWal> recover_wal(const std::vector<Segment>& segments,
   LogRebuilder log(/*prefix_known=*/segments.front().seq == 0);
   for (std::size_t k = 0; k < segments.size(); ++k) {
     const bool is_last = k + 1 == segments.size();
-    auto size = read_segment(segments[k], is_last, log, out.state);
+    auto size = read_segment(segments[k], is_last, log, out);
     if (!size) return std::unexpected(size.error());
     if (is_last) out.last_segment_bytes = *size;
   }

@@ -16,11 +16,14 @@ namespace etcetera::server {
 struct RecoveredWal {
   WalState state;
   std::uint64_t last_index = 0;          // of the log as written, before trimming to entries_after
-  std::uint64_t last_segment_bytes = 0;  // after any repair
+  std::uint64_t last_segment_bytes = 0;  // once any torn tail is cut
+  // Where the last segment must be cut: its torn tail starts there.
+  std::optional<std::uint64_t> cut_last_segment_at;
 };
 
-// Reads `segments` (oldest first, at least one). A torn tail of the last
-// segment is truncated on disk and reported; any other damage is kCorrupt.
+// Reads `segments` (oldest first, at least one), changing nothing on disk.
+// A torn tail of the last segment is reported, to be cut by the caller;
+// any other damage is kCorrupt.
 [[nodiscard]] DiskResult<RecoveredWal> recover_wal(const std::vector<Segment>& segments,
                                                    std::optional<std::uint64_t> entries_after);
 

@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "kv/decode.h"
 #include "kv/store.h"
 #include "kv/validate.h"
 
@@ -191,6 +192,34 @@ TEST_CASE("a request over 1.5 MiB is refused: etcdserver: request is too large",
   CHECK(validate_request(request, limits));  // the value, the key and their framing fit
   request.mutable_put()->set_value(std::string(limits.max_request_bytes, 'v'));
   CHECK(refused(validate_request(request, limits)) == Error::Code::kRequestTooLarge);
+}
+
+TEST_CASE("transactions nest 128 deep, as etcd's op budget allows, and no deeper", "[kv]") {
+  // Each level takes its largest list off what the levels inside may hold.
+  auto chain = [](int depth) {
+    etcdserverpb::TxnRequest t = txn({}, {op(put("k", "v"))});
+    for (int d = 1; d < depth; ++d)
+      t = txn({}, {op(t)});
+    return t;
+  };
+  Store store;
+  CHECK(store.txn(chain(128)));
+  CHECK(refused(store.txn(chain(129))) == Error::Code::kTooManyOps);
+  // Two operations a level leave room for half as many levels.
+  auto wide = [](int depth) {
+    etcdserverpb::TxnRequest t = txn({}, {op(put("a", "v"))});
+    for (int d = 1; d < depth; ++d)
+      t = txn({}, {op(t), op(get("b"))});
+    return t;
+  };
+  CHECK(store.txn(wide(64)));
+  CHECK(refused(store.txn(wide(65))) == Error::Code::kTooManyOps);
+  // And a request that deep decodes from a raft entry.
+  pb::Request request;
+  *request.mutable_txn() = chain(128);
+  pb::Request decoded;
+  CHECK(decode(decoded, request.SerializeAsString()));
+  CHECK_FALSE(decoded.ParseFromString(request.SerializeAsString()));  // protobuf's 100 levels
 }
 
 TEST_CASE("more than 128 operations in a txn: etcdserver: too many operations in txn request",

@@ -9,6 +9,9 @@
 #include <rapidcheck/catch.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <map>
+
 #include <catch2/catch.hpp>
 
 #include "tests/server/disk_helpers.h"
@@ -177,6 +180,88 @@ TEST_CASE("A damaged newest snapshot is survived from the older one and the WAL"
   CHECK(d->storage().last_index() == 30);
   REQUIRE(d->recovery_notes().size() == 1);
   CHECK_THAT(d->recovery_notes()[0], Catch::Contains(snapshot_file_name(1, 30)));
+}
+
+}  // namespace
+}  // namespace etcetera::server
+
+namespace etcetera::server {
+namespace {
+
+// Every file under `dir` with its bytes: a picture of the data dir to compare.
+std::map<std::string, std::string> picture(const std::filesystem::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& item : std::filesystem::recursive_directory_iterator(dir))
+    if (item.is_regular_file())
+      out[std::filesystem::relative(item.path(), dir).string()] =
+          testing::read_bytes(item.path());
+  return out;
+}
+
+std::filesystem::path only_segment(const DurableStorage& d) {
+  std::vector<std::filesystem::path> segments;
+  for (const auto& item : std::filesystem::directory_iterator(d.wal_dir()))
+    if (item.path().extension() == ".wal") segments.push_back(item.path());
+  REQUIRE(segments.size() == 1);
+  return segments.front();
+}
+
+TEST_CASE("Opening without repair changes nothing on disk; repair() then cuts the torn tail",
+          "[durable]") {
+  TempDir data;
+  std::filesystem::path segment;
+  {
+    auto d = DurableStorage::open(data.path());
+    REQUIRE(d);
+    REQUIRE(d->persist(testing::hard_state(1, 1, 3), testing::entries(1, 3, 1)));
+    REQUIRE(d->sync());
+    segment = only_segment(*d);
+  }
+  std::ofstream(segment, std::ios::app | std::ios::binary) << std::string("\x40\x00\x00", 3);
+  std::ofstream(data / "member" / "snap" / "leftover.snap.tmp") << "half";
+  const auto before = picture(data.path());
+  DurableOptions options;
+  options.repair_at_open = false;
+  auto d = DurableStorage::open(data.path(), options);
+  REQUIRE(d);
+  CHECK(d->storage().last_index() == 3);
+  CHECK(picture(data.path()) == before);  // a member that fails to start leaves it so
+  REQUIRE(d->repair());
+  CHECK(std::filesystem::file_size(segment) == before.at(
+                                                   std::filesystem::relative(segment, data.path())
+                                                       .string())
+                                                   .size() -
+                                               3);
+  CHECK_FALSE(std::filesystem::exists(data / "member" / "snap" / "leftover.snap.tmp"));
+  REQUIRE(d->persist(std::nullopt, testing::entries(4, 4, 1)));
+  REQUIRE(d->sync());
+}
+
+TEST_CASE("A WAL damaged in the middle is refused, naming the file and offset, and left as it "
+          "was",
+          "[durable]") {
+  TempDir data;
+  std::filesystem::path segment;
+  {
+    auto d = DurableStorage::open(data.path());
+    REQUIRE(d);
+    for (std::uint64_t i = 1; i <= 5; ++i) {
+      REQUIRE(d->persist(testing::hard_state(1, 1, i), testing::entries(i, i, 1)));
+      REQUIRE(d->sync());
+    }
+    segment = only_segment(*d);
+  }
+  testing::flip_byte(segment, std::filesystem::file_size(segment) / 2);
+  std::ofstream(data / "member" / "snap" / "leftover.snap.tmp") << "half";
+  const auto before = picture(data.path());
+  DurableOptions options;
+  options.repair_at_open = false;
+  auto refused = DurableStorage::open(data.path(), options);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == DiskError::Code::kCorrupt);
+  CHECK_THAT(refused.error().message, Catch::Contains(segment.string()));
+  CHECK_THAT(refused.error().message, Catch::Contains("byte"));
+  CHECK(picture(data.path()) == before);
 }
 
 }  // namespace

@@ -76,15 +76,22 @@ TEST_CASE("A snapshot file whose name does not match its content is skipped", "[
   CHECK_THAT(loaded->skipped[0], Catch::Contains("not the one its name says"));
 }
 
-TEST_CASE("A temporary file left by a crash during a save is removed on load", "[snapshot]") {
+TEST_CASE("A temporary file left by a crash during a save is ignored on load, and removed after",
+          "[snapshot]") {
   TempDir dir;
   REQUIRE(save_snapshot(dir.path(), snapshot(5, 1)));
   const auto leftover = dir / (snapshot_file_name(2, 9) + ".tmp");
+  const auto received = dir / (snapshot_file_name(2, 9) + ".recv");
   testing::write_bytes(leftover, "half a snapsh");
+  testing::write_bytes(received, "never installed");
   auto loaded = load_newest_snapshot(dir.path());
   REQUIRE(loaded);
   CHECK(loaded->snapshot->metadata().index() == 5);
+  CHECK(std::filesystem::exists(leftover));  // loading changes nothing
+  REQUIRE(remove_snapshot_leftovers(dir.path()));
   CHECK_FALSE(std::filesystem::exists(leftover));
+  CHECK_FALSE(std::filesystem::exists(received));
+  CHECK(std::filesystem::exists(dir / snapshot_file_name(1, 5)));
 }
 
 TEST_CASE("Purging keeps the newest snapshots only", "[snapshot]") {

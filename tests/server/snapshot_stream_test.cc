@@ -158,10 +158,11 @@ TEST_CASE("A snapshot received from the leader is stored, checked, and named onl
   auto received = receive_snapshot(follower.path(), metadata(9, 2), chunks_of(bytes, 100));
   REQUIRE(received);
   CHECK(*received == "0000000000000002-0000000000000009.snap.recv");
-  // Not a snapshot of this member's yet: a restart would forget it.
+  // Not a snapshot of this member's yet: a restart forgets it.
   auto loaded = load_newest_snapshot(follower.path());
   REQUIRE(loaded);
   CHECK_FALSE(loaded->snapshot);
+  REQUIRE(remove_snapshot_leftovers(follower.path()));
   CHECK(std::filesystem::is_empty(follower.path()));
 }
 

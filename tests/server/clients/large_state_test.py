@@ -198,7 +198,6 @@ def main():
         raise SystemExit(__doc__)
     scenario, server, workdir = args[:3]
     rest = args[3:]
-    shutil.rmtree(workdir, ignore_errors=True)  # a run starts from empty data dirs
     try:
         if scenario == "one-key-history":
             one_key_history(server, workdir)

@@ -7,10 +7,12 @@ member, each member's memory.
         c.members["m1"].kv.Put(...)
 
 SERVER is build/server/etcetera or /usr/bin/etcd: both take etcd's flags.
-Each member's data is in WORKDIR/<name>, its log in WORKDIR/<name>.log.
+Each member's data is in WORKDIR/<name>, its log in WORKDIR/<name>.log;
+WORKDIR is emptied first.
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -101,7 +103,8 @@ class Member:
 class LocalCluster:
     def __init__(self, server, workdir, names=("m1", "m2", "m3"), flags=()):
         self.server, self.workdir, self.flags = server, workdir, list(flags)
-        os.makedirs(workdir, exist_ok=True)
+        shutil.rmtree(workdir, ignore_errors=True)  # every run starts from empty data dirs
+        os.makedirs(workdir)
         self.members = {}
         for name in names:
             self.add(name)
