@@ -262,7 +262,6 @@ class Member final : public Backend, private PeerHandler {
       const raft::pb::SnapshotMetadata& metadata) const;
   // From a raft snapshot's data: a reference to its file, or the state inline.
   std::expected<void, std::string> restore_snapshot_data(const std::string& bytes);
-  std::expected<void, std::string> restore_snapshot_file(const std::filesystem::path& path);
   // A member started with --initial-cluster-state existing on an empty data
   // dir: learns its id and the cluster from a running member.
   std::expected<raft::Config, std::string> join(raft::Config config);

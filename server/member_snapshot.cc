@@ -1,22 +1,13 @@
-// Snapshots: log compaction every --snapshot-count entries, and the
-// snapshot's state, written and read in parts (server/disk/snapshot_stream.h,
-// docs/durability.md "Snapshots of any size"): the registry, then the
-// store's batches. Only one part is in memory at a time, whatever the
-// store's size.
+// Snapshots: log compaction every --snapshot-count entries, on a thread of
+// its own, and the member's state in and out of snapshot files
+// (server/snapshot_state.h, docs/durability.md "Snapshots of any size").
 #include <iostream>
 
-#include "kv/decode.h"
 #include "server/disk/snapshot_stream.h"
 #include "server/member.h"
+#include "server/snapshot_state.h"
 
 namespace etcetera::server {
-
-namespace {
-
-// What the store's batches weigh, about: the size of the records a part holds.
-constexpr std::size_t kPartBytes = 1 << 20;
-
-}  // namespace
 
 // Log compaction every snapshot_count applied entries: the store's snapshot
 // replaces the log through the applied index, on disk and in memory. The
@@ -75,67 +66,19 @@ void Member::join_snapshot_writer() {
 
 std::expected<std::string, std::string> Member::write_snapshot_file(
     const raft::pb::SnapshotMetadata& metadata) const {
-  auto writer = SnapshotWriter::create(disk_->snap_dir(), metadata);
-  if (!writer) return std::unexpected(writer.error().message);
-  pb::SnapshotPart registry;
-  *registry.mutable_registry() = registry_.to_proto();
-  std::optional<DiskError> failed;
-  if (auto ok = writer->append(registry.SerializeAsString()); !ok) failed = ok.error();
-  kv_.write_snapshot(
-      [&](kv::pb::SnapshotPart kv_part) {
-        if (!failed && abandon_snapshot_.load())
-          failed = DiskError{DiskError::Code::kInvalidArgument, "the member is stopping"};
-        if (failed) return;
-        pb::SnapshotPart part;
-        *part.mutable_kv() = std::move(kv_part);
-        if (auto ok = writer->append(part.SerializeAsString()); !ok) failed = ok.error();
-      },
-      kPartBytes);
-  if (failed) return std::unexpected(failed->message);
-  auto name = writer->finish();
-  if (!name) return std::unexpected(name.error().message);
-  return *name;
+  return write_state_snapshot(disk_->snap_dir(), metadata, kv_, registry_, &abandon_snapshot_);
 }
 
 std::expected<void, std::string> Member::restore_snapshot_data(const std::string& bytes) {
-  if (auto file = snapshot_file_of(bytes)) return restore_snapshot_file(disk_->snap_dir() / *file);
-  pb::SnapshotData d;
-  if (d.ParseFromString(bytes) && d.version() == 1) {
-    if (auto ok = kv_.restore(d.kv()); !ok) return std::unexpected(ok.error().message);
-    registry_ = MemberRegistry::from_proto(d.registry());
+  if (auto file = snapshot_file_of(bytes)) {
+    auto registry = read_state_snapshot(disk_->snap_dir() / *file, kv_);
+    if (!registry) return std::unexpected(registry.error());
+    registry_ = std::move(*registry);
     return {};
   }
-  // A store snapshot alone, from before the registry was kept.
-  if (auto ok = kv_.restore(bytes); !ok) return std::unexpected(ok.error().message);
-  return {};
-}
-
-// The registry comes first in the file, the store's parts after it; the
-// store is replaced only once every part has been read and checked.
-std::expected<void, std::string> Member::restore_snapshot_file(const std::filesystem::path& path) {
-  auto reader = SnapshotReader::open(path);
-  if (!reader) return std::unexpected(reader.error().message);
-  if (reader->inline_snapshot()) return restore_snapshot_data(reader->inline_snapshot()->data());
-  auto first = reader->next();
-  if (!first) return std::unexpected(first.error().message);
-  pb::SnapshotPart registry;
-  if (!*first || !registry.ParseFromString(**first) || !registry.has_registry())
-    return std::unexpected(path.string() + " does not start with the member registry");
-  std::string failure;
-  auto ok = kv_.restore_parts([&]() -> kv::Result<std::optional<kv::pb::SnapshotPart>> {
-    auto next = reader->next();
-    if (!next) {
-      failure = next.error().message;
-      return kv::fail(kv::Error::Code::kCorrupt, failure);
-    }
-    if (!*next) return std::nullopt;
-    pb::SnapshotPart part;
-    if (!kv::decode(part, **next) || !part.has_kv())
-      return kv::fail(kv::Error::Code::kCorrupt, path.string() + ": a part that is not the store's");
-    return std::move(*part.mutable_kv());
-  });
-  if (!ok) return std::unexpected(failure.empty() ? ok.error().message : failure);
-  registry_ = MemberRegistry::from_proto(registry.registry());
+  auto registry = read_inline_state(bytes, kv_);
+  if (!registry) return std::unexpected(registry.error());
+  if (*registry) registry_ = std::move(**registry);
   return {};
 }
 

@@ -1,6 +1,7 @@
 #include "server/disk/file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -63,6 +64,12 @@ DiskResult<std::size_t> File::read(char* out, std::size_t size) {
     got += static_cast<std::size_t>(n);
   }
   return got;
+}
+
+DiskResult<std::uint64_t> File::size() const {
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) return io_error("fstat", path_, errno);
+  return static_cast<std::uint64_t>(st.st_size);
 }
 
 DiskResult<void> File::sync_data() {

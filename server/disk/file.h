@@ -36,6 +36,8 @@ class File {
   // Reads up to `size` bytes into `out`; fewer only at the end of the file
   // (0: the end).
   [[nodiscard]] DiskResult<std::size_t> read(char* out, std::size_t size);
+  // The file's size now (fstat).
+  [[nodiscard]] DiskResult<std::uint64_t> size() const;
   // fdatasync: the data and the size are on disk when it returns.
   [[nodiscard]] DiskResult<void> sync_data();
   [[nodiscard]] DiskResult<void> truncate(std::uint64_t length);

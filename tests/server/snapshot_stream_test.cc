@@ -123,6 +123,21 @@ TEST_CASE("A file that ends where a record ends, before its end record, is cut s
   FAIL("no cut at a record boundary was reported as a missing end record");
 }
 
+TEST_CASE("A record whose length runs past the end of the file is refused before it is read",
+          "[snapshot-stream]") {
+  TempDir dir;
+  const auto path = dir / write(dir.path(), 9, 2);
+  std::string bytes = testing::read_bytes(path);
+  bytes[0] = '\0';
+  bytes[1] = '\0';
+  bytes[2] = '\0';
+  bytes[3] = '\x03';  // 48 MiB, in a file of a few kilobytes
+  testing::write_bytes(path, bytes);
+  auto r = SnapshotReader::open(path);
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message, Catch::Contains("a record cut short"));
+}
+
 TEST_CASE("The newest snapshot in parts loads as a reference to its file", "[snapshot-stream]") {
   TempDir dir;
   write(dir.path(), 5, 1);
