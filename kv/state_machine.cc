@@ -155,13 +155,17 @@ void StateMachine::write_snapshot(const std::function<void(pb::SnapshotPart)>& e
                                   std::size_t batch_bytes) const {
   store_.write_snapshot_parts(
       [&](pb::SnapshotPart part) {
-        if (part.has_head()) {
-          part.mutable_head()->set_applied_index(applied_index_);
-          applied_requests_.to_snapshot(*part.mutable_head());
-        }
+        if (part.has_head()) *part.mutable_head() = snapshot_head();
         emit(std::move(part));
       },
       batch_bytes);
+}
+
+pb::Snapshot StateMachine::snapshot_head() const {
+  pb::Snapshot head = store_.snapshot_head();
+  head.set_applied_index(applied_index_);
+  applied_requests_.to_snapshot(head);
+  return head;
 }
 
 Result<void> StateMachine::restore_parts(const NextPart& next) {

@@ -70,6 +70,10 @@ class StateMachine {
   // every part has been read and checked.
   void write_snapshot(const std::function<void(pb::SnapshotPart)>& emit,
                       std::size_t batch_bytes) const;
+  // Its head alone (the store's, the applied index and the applied
+  // requests), for a snapshot written in steps: the records then come from
+  // store().records_after().
+  pb::Snapshot snapshot_head() const;
   using NextPart = std::function<Result<std::optional<pb::SnapshotPart>>()>;
   Result<void> restore_parts(const NextPart& next);
 

@@ -89,6 +89,14 @@ class Store {
   // built at a time.
   void write_snapshot_parts(const std::function<void(pb::SnapshotPart)>& emit,
                             std::size_t batch_bytes) const;
+  // The same pieces one at a time, for a snapshot written while the store
+  // goes on (server/member_snapshot.cc): the head, then the records after
+  // `after` up to main revision `upto` (the head's revision), about
+  // `batch_bytes` of them a call, none once they are all given. Writes
+  // after the head only add records above `upto`; a compaction removes
+  // some below it, so none may happen until the last batch.
+  pb::Snapshot snapshot_head() const;
+  pb::RecordBatch records_after(RevisionId after, Revision upto, std::size_t batch_bytes) const;
   // StoreRestorer (below) takes the parts back.
 
   // The bytes of keys and values stored, over every record: what a

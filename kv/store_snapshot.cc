@@ -21,30 +21,45 @@ pb::Record to_record(RevisionId rev, const mvccpb::KeyValue& kv, bool tombstone)
 
 }  // namespace
 
-void Store::write_snapshot_parts(const std::function<void(pb::SnapshotPart)>& emit,
-                                 std::size_t batch_bytes) const {
-  pb::SnapshotPart head;
-  head.mutable_head()->set_revision(revision_);
-  head.mutable_head()->set_compact_revision(compact_revision_);
+pb::Snapshot Store::snapshot_head() const {
+  pb::Snapshot head;
+  head.set_revision(revision_);
+  head.set_compact_revision(compact_revision_);
   for (const auto& [id, lease] : lessor_.leases()) {
-    pb::Lease* out = head.mutable_head()->add_leases();
+    pb::Lease* out = head.add_leases();
     out->set_id(id);
     out->set_ttl(lease.ttl);
   }
-  emit(std::move(head));
-  pb::SnapshotPart batch;
+  return head;
+}
+
+pb::RecordBatch Store::records_after(RevisionId after, Revision upto,
+                                     std::size_t batch_bytes) const {
+  pb::RecordBatch batch;
   std::size_t bytes = 0;
-  for (const auto& [rev, record] : records_) {
-    *batch.mutable_records()->add_records() =
-        to_record(rev, key_value(rev, record), record.tombstone);
+  for (auto it = records_.upper_bound(after); it != records_.end() && it->first.main <= upto;
+       ++it) {
+    const auto& [rev, record] = *it;
+    *batch.add_records() = to_record(rev, key_value(rev, record), record.tombstone);
     bytes += record.key.size() + record.value.size() + 32;
-    if (bytes >= batch_bytes) {
-      emit(std::move(batch));
-      batch = pb::SnapshotPart{};
-      bytes = 0;
-    }
+    if (bytes >= batch_bytes) break;
   }
-  if (batch.has_records()) emit(std::move(batch));
+  return batch;
+}
+
+void Store::write_snapshot_parts(const std::function<void(pb::SnapshotPart)>& emit,
+                                 std::size_t batch_bytes) const {
+  pb::SnapshotPart head;
+  *head.mutable_head() = snapshot_head();
+  emit(std::move(head));
+  for (RevisionId after{0, 0};;) {
+    pb::SnapshotPart batch;
+    *batch.mutable_records() = records_after(after, revision_, batch_bytes);
+    if (batch.records().records_size() == 0) return;
+    const auto& last = *batch.records().records().rbegin();
+    after = RevisionId{last.main(), last.sub()};
+    emit(std::move(batch));
+  }
 }
 
 pb::Snapshot Store::to_snapshot() const {

@@ -47,6 +47,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 
@@ -203,16 +204,22 @@ class Member final : public Backend, private PeerHandler {
   // --- applying (member_apply.cc) ---
   // What one Ready hands out to apply, in order: a snapshot, committed
   // entries, then the linearizable reads they make safe. It is applied at
-  // once, or queued while a snapshot is being written (the store must not
-  // change under the writer) and applied once the snapshot is on disk.
+  // once, as far as it can be while a snapshot is being written: writes go
+  // on (they only add records above the snapshot's revision), but a
+  // compaction, or a leader's snapshot, waits in the queue until the
+  // snapshot is on disk, and so does all that follows it.
   struct ApplyWork {
     std::optional<raft::pb::Snapshot> snapshot;
     std::vector<raft::pb::Entry> entries;
     std::vector<raft::ReadState> reads;
+    std::size_t next = 0;  // entries before it are applied
   };
   void apply_or_queue(ApplyWork work);
   void drain_applies();
-  void apply(const ApplyWork& work);
+  // Applies what it can of `work`; false when it must wait for the snapshot.
+  bool apply(ApplyWork& work);
+  // Whether `e` must wait while a snapshot is written: it would remove records.
+  bool waits_for_snapshot(const raft::pb::Entry& e) const;
   void expire_requests();
   void fail_all(const ApiError& error);
 
@@ -257,9 +264,6 @@ class Member final : public Backend, private PeerHandler {
   void finish_snapshot(raft::pb::Snapshot snapshot, std::expected<std::string, std::string> file,
                        Clock::time_point started);
   void join_snapshot_writer();
-  // Writes the snapshot's state to a file in the snap dir; its name.
-  std::expected<std::string, std::string> write_snapshot_file(
-      const raft::pb::SnapshotMetadata& metadata) const;
   // From a raft snapshot's data: a reference to its file, or the state inline.
   std::expected<void, std::string> restore_snapshot_data(const std::string& bytes);
   // A member started with --initial-cluster-state existing on an empty data
@@ -279,10 +283,13 @@ class Member final : public Backend, private PeerHandler {
   raft::Index snapshot_index_ = 0;  // of the newest snapshot on disk
   std::deque<ApplyWork> apply_queue_;
   // A snapshot being written: the thread, and whether it should give up
-  // (the member stops). While it runs the store is read, never written.
+  // (the member stops). It reads the store's records a batch at a time
+  // under store_mu_ shared; the driver changes the store only under it
+  // exclusive (the only writer, it reads without it).
   std::thread snapshot_writer_;
   bool snapshotting_ = false;
   std::atomic<bool> abandon_snapshot_{false};
+  mutable std::shared_mutex store_mu_;
 
   MemberRegistry registry_;
   std::map<std::uint64_t, std::string> connected_;  // member -> host:port the transport sends to

@@ -3,6 +3,7 @@
 // the entry's outcome when it applies here, whichever leader committed it.
 #include <iostream>
 
+#include "kv/decode.h"
 #include "kv/validate.h"
 #include "server/member.h"
 
@@ -156,24 +157,33 @@ void Member::apply_or_queue(ApplyWork work) {
   drain_applies();
 }
 
-// In order, unless a snapshot is being written: then the store stays as it
-// is, and the work waits for finish_snapshot().
+// In order, as far as a snapshot being written lets it go; the rest waits
+// for finish_snapshot().
 void Member::drain_applies() {
-  while (!snapshotting_ && !apply_queue_.empty() && !closed_) {
-    const ApplyWork work = std::move(apply_queue_.front());
-    apply_queue_.pop_front();
-    apply(work);
+  while (!apply_queue_.empty() && !closed_) {
+    ApplyWork& work = apply_queue_.front();
+    if (!apply(work)) return;
     serve_reads(work.reads);
+    apply_queue_.pop_front();
   }
 }
 
-void Member::apply(const ApplyWork& rd) {
+bool Member::waits_for_snapshot(const raft::pb::Entry& e) const {
+  if (!snapshotting_ || e.type() != raft::pb::ENTRY_NORMAL || e.data().empty()) return false;
+  if (decode_server_entry(e.data())) return false;
+  kv::pb::Request r;
+  return kv::decode(r, e.data()) && r.has_compaction();
+}
+
+bool Member::apply(ApplyWork& rd) {
+  if (rd.snapshot && snapshotting_) return false;
   if (rd.snapshot) {
+    std::unique_lock lock(store_mu_);
     const auto started = Clock::now();
     if (auto ok = restore_snapshot_data(rd.snapshot->data()); !ok) {
       // Every member produced it the same way: this one cannot go on.
       fail_stop("the leader's snapshot does not restore: " + ok.error());
-      return;
+      return false;
     }
     std::cerr << "etcetera: " << options_.name << ": installed the leader's snapshot at index "
               << rd.snapshot->metadata().index() << " in "
@@ -184,8 +194,11 @@ void Member::apply(const ApplyWork& rd) {
     // The entries of writes taken here may be inside it.
     for (auto& [id, result] : proposer_->settle_from(kv_.applied_requests()))
       answer_proposal(id, std::move(result));
+    rd.snapshot.reset();
   }
-  for (const auto& e : rd.entries) {
+  for (; rd.next < rd.entries.size(); ++rd.next) {
+    const raft::pb::Entry& e = rd.entries[rd.next];
+    if (waits_for_snapshot(e)) return false;
     if (auto c = changes_.find(e.index()); c != changes_.end() && c->second.term != e.term())
       c->second.lost = true;
     if (e.type() == raft::pb::ENTRY_CONF_CHANGE) apply_conf_change_entry(e);
@@ -198,16 +211,24 @@ void Member::apply(const ApplyWork& rd) {
         raft::pb::Entry blank;
         blank.set_term(e.term());
         blank.set_index(e.index());
-        (void)kv_.apply(blank);
+        {
+          std::unique_lock lock(store_mu_);
+          (void)kv_.apply(blank);
+        }
         connect_peers();  // new peer URLs
         continue;
       }
     }
-    auto response = kv_.apply(e);
+    std::optional<kv::pb::Response> response;
+    {
+      std::unique_lock lock(store_mu_);
+      response = kv_.apply(e);
+    }
     if (!response) continue;
     // Proposed elsewhere, or its client gave up: nobody here waits on it.
     if (auto id = proposer_->settle(*response)) answer_proposal(*id, std::move(*response));
   }
+  return true;
 }
 
 }  // namespace etcetera::server

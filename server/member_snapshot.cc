@@ -11,10 +11,13 @@ namespace etcetera::server {
 
 // Log compaction every snapshot_count applied entries: the store's snapshot
 // replaces the log through the applied index, on disk and in memory. The
-// file is written on a thread of its own, as long as it takes; meanwhile the
-// driver goes on with raft and queues what is committed (drain_applies), so
-// that the store the writer reads does not change, and a leader writing a
-// large snapshot keeps sending its heartbeats.
+// file is written on a thread of its own, as long as it takes. What is
+// small is copied now (the registry, the store's head); the records are
+// read a batch at a time as the writer goes, up to the revision of now.
+// Meanwhile the driver goes on: raft, so that a leader writing a large
+// snapshot keeps its heartbeats, and the writes that commit, which only add
+// records above that revision (drain_applies holds back what would remove
+// some: a compaction, a leader's snapshot).
 void Member::maybe_snapshot() {
   if (snapshotting_ || !apply_queue_.empty()) return;
   const raft::Index applied = kv_.applied_index();
@@ -29,8 +32,16 @@ void Member::maybe_snapshot() {
   join_snapshot_writer();  // the last one, long finished
   snapshotting_ = true;
   const auto started = Clock::now();
-  snapshot_writer_ = std::thread([this, snapshot, started] {
-    auto file = write_snapshot_file(snapshot.metadata());
+  StatePieces pieces{registry_.to_proto(), kv_.snapshot_head(),
+                     records_of(kv_.store(), kv_.store().revision(),
+                                [this](const std::function<kv::pb::RecordBatch()>& read) {
+                                  std::shared_lock lock(store_mu_);
+                                  return read();
+                                })};
+  snapshot_writer_ = std::thread([this, snapshot, started, pieces = std::move(pieces)]() mutable {
+    auto file =
+        write_state_snapshot(disk_->snap_dir(), snapshot.metadata(), std::move(pieces),
+                             &abandon_snapshot_);
     run([this, snapshot, file, started] { finish_snapshot(snapshot, file, started); }, [] {});
   });
 }
@@ -64,11 +75,8 @@ void Member::join_snapshot_writer() {
   if (snapshot_writer_.joinable()) snapshot_writer_.join();
 }
 
-std::expected<std::string, std::string> Member::write_snapshot_file(
-    const raft::pb::SnapshotMetadata& metadata) const {
-  return write_state_snapshot(disk_->snap_dir(), metadata, kv_, registry_, &abandon_snapshot_);
-}
-
+// On the driver, under store_mu_ (apply): the store and the registry from a
+// snapshot's data.
 std::expected<void, std::string> Member::restore_snapshot_data(const std::string& bytes) {
   if (auto file = snapshot_file_of(bytes)) {
     auto registry = read_state_snapshot(disk_->snap_dir() / *file, kv_);

@@ -1,5 +1,7 @@
 #include "server/snapshot_state.h"
 
+#include <memory>
+
 #include "kv/decode.h"
 #include "server/disk/snapshot_stream.h"
 #include "server/membership.pb.h"
@@ -15,26 +17,53 @@ constexpr std::size_t kPartBytes = 1 << 20;
 
 std::expected<std::string, std::string> write_state_snapshot(
     const std::filesystem::path& dir, const raft::pb::SnapshotMetadata& metadata,
-    const kv::StateMachine& kv, const MemberRegistry& registry, const std::atomic<bool>* abandon) {
+    StatePieces pieces, const std::atomic<bool>* abandon) {
   auto writer = SnapshotWriter::create(dir, metadata);
   if (!writer) return std::unexpected(writer.error().message);
-  pb::SnapshotPart first;
-  *first.mutable_registry() = registry.to_proto();
-  std::optional<std::string> failed;
-  if (auto ok = writer->append(first.SerializeAsString()); !ok) failed = ok.error().message;
-  kv.write_snapshot(
-      [&](kv::pb::SnapshotPart kv_part) {
-        if (!failed && abandon != nullptr && abandon->load()) failed = "given up: stopping";
-        if (failed) return;
-        pb::SnapshotPart part;
-        *part.mutable_kv() = std::move(kv_part);
-        if (auto ok = writer->append(part.SerializeAsString()); !ok) failed = ok.error().message;
-      },
-      kPartBytes);
-  if (failed) return std::unexpected(*failed);
+  auto append = [&](pb::SnapshotPart part) -> std::optional<std::string> {
+    if (abandon != nullptr && abandon->load()) return "given up: stopping";
+    if (auto ok = writer->append(part.SerializeAsString()); !ok) return ok.error().message;
+    return std::nullopt;
+  };
+  pb::SnapshotPart registry;
+  *registry.mutable_registry() = std::move(pieces.registry);
+  if (auto failed = append(std::move(registry))) return std::unexpected(*failed);
+  pb::SnapshotPart head;
+  *head.mutable_kv()->mutable_head() = std::move(pieces.head);
+  if (auto failed = append(std::move(head))) return std::unexpected(*failed);
+  for (;;) {
+    pb::SnapshotPart part;
+    *part.mutable_kv()->mutable_records() = pieces.next_records();
+    if (part.kv().records().records_size() == 0) break;
+    if (auto failed = append(std::move(part))) return std::unexpected(*failed);
+  }
   auto name = writer->finish();
   if (!name) return std::unexpected(name.error().message);
   return *name;
+}
+
+std::expected<std::string, std::string> write_state_snapshot(
+    const std::filesystem::path& dir, const raft::pb::SnapshotMetadata& metadata,
+    const kv::StateMachine& kv, const MemberRegistry& registry) {
+  return write_state_snapshot(
+      dir, metadata,
+      StatePieces{registry.to_proto(), kv.snapshot_head(),
+                  records_of(kv.store(), kv.store().revision())});
+}
+
+std::function<kv::pb::RecordBatch()> records_of(
+    const kv::Store& store, kv::Revision upto,
+    std::function<kv::pb::RecordBatch(const std::function<kv::pb::RecordBatch()>&)> read) {
+  auto after = std::make_shared<kv::RevisionId>(kv::RevisionId{0, 0});
+  return [&store, upto, after, read = std::move(read)] {
+    auto step = [&] { return store.records_after(*after, upto, kPartBytes); };
+    kv::pb::RecordBatch batch = read ? read(step) : step();
+    if (batch.records_size() > 0) {
+      const auto& last = *batch.records().rbegin();
+      *after = kv::RevisionId{last.main(), last.sub()};
+    }
+    return batch;
+  };
 }
 
 std::expected<MemberRegistry, std::string> read_state_snapshot(const std::filesystem::path& path,

@@ -64,6 +64,7 @@ class SnapshotWriter {
   std::string name_;
   std::unique_ptr<File> file_;  // null once finished, or moved from
   std::string buffer_;
+  std::uint64_t unsynced_ = 0;  // written since the last sync
   std::uint64_t parts_ = 0, part_bytes_ = 0;
 };
 
