@@ -17,6 +17,15 @@ std::uint32_t get_u32_le(std::string_view data, std::size_t at) {
   return v;
 }
 
+// Whether a whole record with a matching checksum starts at `at`.
+bool good_at(std::string_view data, std::size_t at) {
+  const std::size_t left = data.size() - at;
+  if (left < kRecordHeaderBytes) return false;
+  const std::uint32_t length = get_u32_le(data, at);
+  return length != 0 && length <= kMaxRecordBytes && left - kRecordHeaderBytes >= length &&
+         crc32c(data.substr(at + kRecordHeaderBytes, length)) == get_u32_le(data, at + 4);
+}
+
 // Why the record at `at` is not a good one, or empty when it is.
 std::string problem_at(std::string_view data, std::size_t at) {
   const std::size_t left = data.size() - at;
@@ -39,7 +48,7 @@ std::string problem_at(std::string_view data, std::size_t at) {
 // after damage is found, and stops at the first hit.
 bool valid_record_after(std::string_view data, std::size_t at) {
   for (std::size_t p = at + 1; p + kRecordHeaderBytes < data.size(); ++p)
-    if (problem_at(data, p).empty()) return true;
+    if (good_at(data, p)) return true;
   return false;
 }
 
@@ -59,8 +68,8 @@ void append_record_header(std::string& out, std::uint32_t length, std::uint32_t 
 
 RecordRead RecordReader::next() {
   if (offset_ == data_.size()) return {RecordRead::Kind::kEnd, offset_, {}, {}};
-  std::string problem = problem_at(data_, offset_);
-  if (!problem.empty()) {
+  if (!good_at(data_, offset_)) {
+    std::string problem = problem_at(data_, offset_);
     const auto kind = valid_record_after(data_, offset_) ? RecordRead::Kind::kCorrupt
                                                          : RecordRead::Kind::kTornTail;
     return {kind, offset_, {}, std::move(problem)};
