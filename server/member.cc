@@ -259,6 +259,7 @@ bool Member::handle_ready(raft::Ready rd) {
     transport_->send(std::move(m));
   const bool to_disk = rd.snapshot || rd.hard_state || !rd.entries.empty();
   if (to_disk) {
+    const auto persisting = Clock::now();
     if (auto ok = disk_->persist(rd.hard_state, rd.entries, rd.snapshot); !ok) {
       fail_stop("persisting a Ready failed: " + ok.error().message);
       return false;
@@ -267,6 +268,7 @@ bool Member::handle_ready(raft::Ready rd) {
       fail_stop("syncing the WAL failed: " + ok.error().message);
       return false;
     }
+    warn_if_slow_sync(rd.entries, Clock::now() - persisting);
     if (rd.snapshot) {
       snapshot_index_ = rd.snapshot->metadata().index();
       ++snapshots_installed_;
@@ -286,6 +288,21 @@ bool Member::handle_ready(raft::Ready rd) {
     return false;
   }
   return true;
+}
+
+// etcd's warning, at etcd's threshold: while a Ready is written and synced
+// the driver neither ticks nor answers its peers, so a sync this slow is
+// where the elections an operator sees under load come from.
+void Member::warn_if_slow_sync(const std::vector<raft::pb::Entry>& entries,
+                               Clock::duration took) const {
+  constexpr auto kWarnSyncDuration = std::chrono::seconds(1);
+  if (took < kWarnSyncDuration) return;
+  std::size_t bytes = 0;
+  for (const auto& e : entries) bytes += e.data().size();
+  std::cerr << "etcetera: " << options_.name << ": writing and syncing " << entries.size()
+            << " entries (" << bytes / 1024 << " KiB) to the WAL took "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+            << " ms, expected less than 1 s: a disk this slow delays heartbeats and votes\n";
 }
 
 // A member whose disk fails cannot promise anything any more: it stops

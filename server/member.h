@@ -163,6 +163,7 @@ class Member final : public Backend, private PeerHandler {
   void schedule_ready();
   void drain_ready();
   bool handle_ready(raft::Ready rd);  // false: the disk failed, the member stops
+  void warn_if_slow_sync(const std::vector<raft::pb::Entry>& entries, Clock::duration took) const;
   void fail_stop(const std::string& why);
   void stop_serving(const std::string& why, const ApiError& answer);
   void publish_status();

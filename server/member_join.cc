@@ -6,9 +6,9 @@
 // learnt is kept in its data dir (JoinedIdentity), for its restarts.
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
+#include "server/disk/file.h"
 #include "server/member.h"
 
 namespace etcetera::server {
@@ -62,17 +62,11 @@ std::expected<raft::Config, std::string> Member::join(raft::Config config) {
       j.mutable_learners()->CopyFrom(resp->learners());
       j.set_conf_index(resp->conf_index());
       *j.mutable_registry() = resp->registry();
-      // Written before raft starts: a restart must not join again.
-      const auto path = options_.data_dir / kIdentityFile;
-      const auto tmp = path.string() + ".tmp";
-      {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!(out << j.SerializeAsString()) || !out.flush())
-          return std::unexpected("cannot write " + tmp);
-      }
-      std::error_code ec;
-      std::filesystem::rename(tmp, path, ec);
-      if (ec) return std::unexpected("cannot write " + path.string() + ": " + ec.message());
+      // On disk before raft starts: a restart must not join again, and a
+      // crash must not leave a member with a WAL but no identity.
+      if (auto ok = replace_file_durably(options_.data_dir / kIdentityFile, j.SerializeAsString());
+          !ok)
+        return std::unexpected(ok.error().message);
       id_ = j.id();
       cluster_id_ = j.cluster_id();
       registry_ = std::move(registry);
@@ -88,10 +82,14 @@ std::expected<raft::Config, std::string> Member::join(raft::Config config) {
 std::expected<void, std::string> Member::load_identity(raft::Config& config) {
   const auto path = options_.data_dir / kIdentityFile;
   if (!std::filesystem::exists(path)) return {};
-  std::ifstream in(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto bytes = read_whole_file(path);
+  if (!bytes) return std::unexpected(bytes.error().message);
   pb::JoinedIdentity j;
-  if (!j.ParseFromString(bytes)) return std::unexpected(path.string() + " does not decode");
+  if (!j.ParseFromString(*bytes))
+    return std::unexpected(path.string() +
+                           " does not decode: it names the cluster this member joined; restore "
+                           "it from a backup of the data dir, or remove the member and add it "
+                           "again with an empty data dir");
   id_ = j.id();
   cluster_id_ = j.cluster_id();
   if (snapshot_index_ == 0) registry_ = MemberRegistry::from_proto(j.registry());

@@ -109,6 +109,13 @@ DiskResult<void> write_file_synced(const std::filesystem::path& path, std::strin
   return file->sync_data();
 }
 
+DiskResult<void> replace_file_durably(const std::filesystem::path& path, std::string_view bytes) {
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  if (auto ok = write_file_synced(temporary, bytes); !ok) return ok;
+  if (auto ok = rename_file(temporary, path); !ok) return ok;
+  return sync_dir(path.parent_path());
+}
+
 DiskResult<void> truncate_file(const std::filesystem::path& path, std::uint64_t length) {
   auto file = File::open(path, File::Mode::kAppend);
   if (!file) return std::unexpected(file.error());

@@ -58,6 +58,12 @@ class File {
 [[nodiscard]] DiskResult<void> write_file_synced(const std::filesystem::path& path,
                                                  std::string_view bytes);
 
+// Replaces the file at `path` with `bytes` so that a crash at any point
+// leaves the old content or the new, whole: written to `<path>.tmp`, synced,
+// renamed over `path`, and the directory synced.
+[[nodiscard]] DiskResult<void> replace_file_durably(const std::filesystem::path& path,
+                                                    std::string_view bytes);
+
 // Truncates the file at `path` to `length` bytes and syncs it.
 [[nodiscard]] DiskResult<void> truncate_file(const std::filesystem::path& path,
                                              std::uint64_t length);

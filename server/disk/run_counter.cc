@@ -23,11 +23,8 @@ DiskResult<std::uint64_t> next_run(const std::filesystem::path& data_dir) {
                            "'); it numbers this member's requests: restore it from a backup of "
                            "the data dir, or write a number above every count it held");
   }
-  const std::string next = std::to_string(runs + 1) + "\n";
-  const auto temporary = data_dir / "runs.tmp";
-  if (auto ok = write_file_synced(temporary, next); !ok) return std::unexpected(ok.error());
-  if (auto ok = rename_file(temporary, path); !ok) return std::unexpected(ok.error());
-  if (auto ok = sync_dir(data_dir); !ok) return std::unexpected(ok.error());
+  if (auto ok = replace_file_durably(path, std::to_string(runs + 1) + "\n"); !ok)
+    return std::unexpected(ok.error());
   return runs + 1;
 }
 
