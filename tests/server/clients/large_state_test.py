@@ -156,13 +156,13 @@ def join_by_snapshot(server, workdir, mib, expect_snapshot, bound_rss):
             # that could not apply it within its request timeout (a busy
             # disk shared with other tests) says so, and a client tries
             # again, as etcd's clients are told to. Anything else fails.
-            for attempt in range(3):
+            for attempt in range(5):
                 try:
                     leader.kv.Put(rpc_pb2.PutRequest(key=b"/data/%d/%d" % (w, i),
                                                      value=value(f"{w}-{i}")), timeout=60)
                     return
                 except grpc.RpcError as e:
-                    if "request timed out" not in (e.details() or "") or attempt == 2:
+                    if "request timed out" not in (e.details() or "") or attempt == 4:
                         raise
                     timeouts.append((w, i))
 
