@@ -1,5 +1,6 @@
 #include "spec/linearizability/formats.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <map>
@@ -155,7 +156,27 @@ struct JsonValue {
   std::vector<JsonValue> items;
 };
 
-std::expected<JsonValue, std::string> json_value(std::string_view& s) {
+// The UTF-8 bytes of a \u escape's code unit (a lone surrogate as its
+// three bytes: the simulator escapes control bytes only, and a history
+// from elsewhere is compared byte for byte, never printed as text).
+void append_utf8(std::string& out, unsigned code) {
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xC0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    out += static_cast<char>(0xE0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  }
+}
+
+// Arrays in a history event hold values, not deeper arrays; a bound on the
+// nesting keeps a hostile file from exhausting the stack.
+constexpr int kMaxArrayDepth = 32;
+
+std::expected<JsonValue, std::string> json_value(std::string_view& s, int depth = 0) {
   s = trim(s);
   JsonValue v;
   if (s.starts_with("null")) {
@@ -167,9 +188,14 @@ std::expected<JsonValue, std::string> json_value(std::string_view& s) {
     for (std::size_t i = 1; i < s.size(); ++i) {
       if (s[i] == '\\' && i + 1 < s.size()) {
         const char c = s[++i];
-        if (c == 'u' && i + 4 < s.size()) {
-          auto code = std::stoul(std::string(s.substr(i + 1, 4)), nullptr, 16);
-          v.text += static_cast<char>(code);  // the simulator escapes control bytes only
+        if (c == 'u') {
+          unsigned code = 0;
+          const char* digits = s.data() + i + 1;
+          const char* end = s.data() + std::min(s.size(), i + 5);
+          const auto [last, err] = std::from_chars(digits, end, code, 16);
+          if (err != std::errc{} || last != digits + 4)
+            return std::unexpected("a \\u escape needs four hex digits");
+          append_utf8(v.text, code);
           i += 4;
         } else {
           v.text += c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;
@@ -184,10 +210,12 @@ std::expected<JsonValue, std::string> json_value(std::string_view& s) {
     return std::unexpected("a string is not closed");
   }
   if (s.starts_with('[')) {
+    if (depth == kMaxArrayDepth)
+      return std::unexpected("arrays nested deeper than " + std::to_string(kMaxArrayDepth));
     v.kind = JsonValue::kArray;
     s.remove_prefix(1);
     while (!trim(s).starts_with(']')) {
-      auto item = json_value(s);
+      auto item = json_value(s, depth + 1);
       if (!item) return item;
       v.items.push_back(std::move(*item));
       s = trim(s);

@@ -204,5 +204,28 @@ TEST_CASE("unreadable input names the line and the reason", "[lin]") {
   CHECK(unknown.error().line == 1);
 }
 
+// Found by the history fuzz target: a \u escape without four hex digits
+// threw out of the parser, and etcetera-check aborted.
+TEST_CASE("a broken unicode escape or arrays nested too deep are refused, never a crash", "[lin]") {
+  auto escape = parse_history(event(1, "invoke", "put", "\"\\uZZZZ\""), Format::kJsonl);
+  REQUIRE_FALSE(escape.has_value());
+  CHECK(escape.error().line == 1);
+  CHECK(escape.error().reason == "a \\u escape needs four hex digits");
+  auto short_escape = parse_history(event(1, "invoke", "put", "\"\\u12\""), Format::kJsonl);
+  REQUIRE_FALSE(short_escape.has_value());
+  CHECK(short_escape.error().reason == "a \\u escape needs four hex digits");
+  auto deep = parse_history(event(1, "invoke", "put", (std::string(100, '[') +
+                                                        std::string(100, ']')).c_str()),
+                            Format::kJsonl);
+  REQUIRE_FALSE(deep.has_value());
+  CHECK(deep.error().reason == "arrays nested deeper than 32");
+  // A good escape still reads, as UTF-8.
+  auto good = parse_history(event(1, "invoke", "put", "\"caf\\u00e9\"") +
+                                event(1, "ok", "put", "\"caf\\u00e9\"", 2),
+                            Format::kJsonl);
+  REQUIRE(good.has_value());
+  REQUIRE(good->operations.size() == 1);
+}
+
 }  // namespace
 }  // namespace etcetera::spec::lin
