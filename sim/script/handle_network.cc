@@ -1,6 +1,7 @@
 // Commands that move messages: Readys, delivery, loss, partitions, and raw
 // input for the bad-message scripts.
 #include <algorithm>
+#include <charconv>
 
 #include "raft/describe.h"
 
@@ -158,8 +159,14 @@ std::string handle_raw_bytes(InteractionEnv& env, const Command& c) {
   if (c.args.size() != 2 || c.args[1].size() % 2 != 0)
     throw ScriptError{"raw-bytes: usage: raw-bytes TO HEX (an even number of hex digits)"};
   std::string bytes;
-  for (std::size_t i = 0; i < c.args[1].size(); i += 2)
-    bytes += static_cast<char>(std::stoi(c.args[1].substr(i, 2), nullptr, 16));
+  const std::string& hex = c.args[1];
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    unsigned byte = 0;
+    const auto [last, err] = std::from_chars(hex.data() + i, hex.data() + i + 2, byte, 16);
+    if (err != std::errc{} || last != hex.data() + i + 2)
+      throw ScriptError{"raw-bytes: '" + hex.substr(i, 2) + "' is not two hex digits"};
+    bytes += static_cast<char>(byte);
+  }
   auto ok = env.cluster().node(to).step_encoded(bytes);
   std::string events = env.take_events();
   return events + (ok ? "" : "error: " + ok.error().message);

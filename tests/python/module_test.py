@@ -197,6 +197,13 @@ class ScriptTest(unittest.TestCase):
             et.Script().run("add-nodes 3\n\nbogus 1")
         self.assertIn("line 3 (bogus 1): unknown command 'bogus'", str(e.exception))
 
+    def test_raw_bytes_that_are_not_hex_are_named(self):
+        # They were read with std::stoi, whose exception etcetera-sim's
+        # script runner did not catch.
+        with self.assertRaises(et.Error) as e:
+            et.Script().run("add-nodes 3\nraw-bytes 2 08zz")
+        self.assertIn("raw-bytes: 'zz' is not two hex digits", str(e.exception))
+
 
 class LinearizabilityTest(unittest.TestCase):
     WRITE_THEN_STALE_READ = (
