@@ -190,6 +190,12 @@ Result<void> StateMachine::restore_parts(const NextPart& next) {
   return adopt(std::move(*store), head);
 }
 
+void StateMachine::release_store() {
+  store_ = Store(store_.limits());
+  for (auto& stream : streams_)
+    stream.cancel_all(store_.compact_revision());
+}
+
 Result<void> StateMachine::adopt(Store store, const pb::Snapshot& head) {
   auto applied_requests = AppliedRequests::from_snapshot(head);
   if (!applied_requests) return std::unexpected(applied_requests.error());

@@ -76,6 +76,12 @@ class StateMachine {
   pb::Snapshot snapshot_head() const;
   using NextPart = std::function<Result<std::optional<pb::SnapshotPart>>()>;
   Result<void> restore_parts(const NextPart& next);
+  // Drops the store's keys and history, and cancels every watch, so that a
+  // restore_parts() that follows never holds two states at once. For a
+  // caller that gives up the old state whether or not the restore succeeds
+  // (a member that cannot install its leader's snapshot stops, and starts
+  // again from its disk).
+  void release_store();
 
   // Watch streams live as long as the state machine, or until closed.
   WatchStream& open_watch_stream();

@@ -180,6 +180,10 @@ bool Member::apply(ApplyWork& rd) {
   if (rd.snapshot) {
     std::unique_lock lock(store_mu_);
     const auto started = Clock::now();
+    // The old state is of no use once this is installed, nor if it fails
+    // (this member then stops): it goes first, so that a member catching
+    // up on a second snapshot never holds two stores.
+    kv_.release_store();
     if (auto ok = restore_snapshot_data(rd.snapshot->data()); !ok) {
       // Every member produced it the same way: this one cannot go on.
       fail_stop("the leader's snapshot does not restore: " + ok.error());

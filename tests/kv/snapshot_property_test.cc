@@ -154,6 +154,30 @@ TEST_CASE("a snapshot in parts is the same snapshot", "[kv][snapshot]") {
            });
 }
 
+TEST_CASE("a store released before a restore holds nothing, and takes the snapshot whole",
+          "[kv][snapshot]") {
+  rc::prop("release_store() then restore_parts() gives the snapshot's state, not a mix", [] {
+    StateMachine original, member;
+    std::uint64_t index = 0;
+    for (int i = *rc::gen::inRange(1, 40); i > 0; --i)
+      original.apply(entry(++index, gen_request(original)));
+    std::uint64_t own = 0;
+    for (int i = *rc::gen::inRange(1, 40); i > 0; --i)
+      member.apply(entry(++own, gen_request(member)));
+    std::vector<pb::SnapshotPart> parts;
+    original.write_snapshot([&](pb::SnapshotPart p) { parts.push_back(std::move(p)); }, 64);
+    member.release_store();
+    RC_ASSERT(member.store().stored_bytes() == 0u);
+    RC_ASSERT(readable(member.store()) == readable(Store{}));
+    std::size_t at = 0;
+    RC_ASSERT(member.restore_parts([&]() -> Result<std::optional<pb::SnapshotPart>> {
+      if (at == parts.size()) return std::nullopt;
+      return parts[at++];
+    }).has_value());
+    RC_ASSERT(member.snapshot() == original.snapshot());
+  });
+}
+
 TEST_CASE("a snapshot in parts that lacks its head, or has two, is refused", "[kv][snapshot]") {
   StateMachine sm;
   pb::SnapshotPart records;
