@@ -98,6 +98,12 @@ class Node {
   Ready ready();
   // Acknowledges that Ready `number` was carried out.
   [[nodiscard]] Result<void> advance(std::uint64_t number);
+  // The messages that may leave before anything is on disk (a Ready's
+  // `messages`: heartbeats, appends, their answers that promise nothing),
+  // taken now, at any time, a Ready outstanding or not. For an application
+  // whose disk is slow: while it writes one Ready, heartbeats and appends
+  // still go out (raft/ready.h).
+  std::vector<pb::Message> take_messages() { return std::exchange(msgs_, {}); }
 
   NodeId id() const { return id_; }
   Role role() const { return role_; }

@@ -18,7 +18,11 @@
 //   5. Call Node::advance(number) to acknowledge this batch.
 //
 // One Ready is outstanding at a time; the node hands out the next one only
-// after advance(). Numbers start at 1 and increase by one.
+// after advance(). Numbers start at 1 and increase by one. An application
+// that carries out step 1 on another thread (server/log_writer.h) calls
+// Node::take_messages() meanwhile: what step 2 may send before the disk is
+// sent at once, so that a slow disk does not hold back heartbeats; the rest
+// waits for the next Ready.
 #pragma once
 
 #include <cstdint>

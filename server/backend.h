@@ -4,9 +4,10 @@
 // tests use a fake.
 //
 // Every call may come from any gRPC thread and returns at once; the answer
-// comes later through the Reply, called exactly once, from the member's
-// driver thread. A Reply must not block: it hands the answer to the waiting
-// gRPC thread and returns.
+// comes through the Reply, called exactly once: later, from the member's
+// driver thread, or (a serializable range, which waits for nothing) on the
+// calling thread before the call returns. A Reply must not block: it hands
+// the answer to the waiting gRPC thread and returns.
 //
 // Errors are etcd's: the gRPC status code and etcd's message (the texts of
 // kv/error.h, "etcdserver: no leader", ...), so that etcd's clients react to

@@ -25,7 +25,8 @@ Member::Member(MemberOptions options)
     : options_(std::move(options)),
       id_(member_id_of(options_.name)),
       cluster_id_(cluster_id_of(options_.initial_cluster)),
-      registry_(MemberRegistry::seeded(options_.initial_cluster)) {}
+      registry_(MemberRegistry::seeded(options_.initial_cluster)),
+      reads_(id_) {}
 
 std::expected<std::unique_ptr<Member>, std::string> Member::open(MemberOptions options) {
   if (auto ok = validate(options); !ok) return std::unexpected(ok.error());
@@ -36,6 +37,7 @@ std::expected<std::unique_ptr<Member>, std::string> Member::open(MemberOptions o
   // tail is cut, and this run counted, at the end of open().
   DurableOptions disk_options;
   disk_options.repair_at_open = false;
+  disk_options.before_sync = o.before_wal_sync;
   auto disk = DurableStorage::open(o.data_dir, disk_options);
   if (!disk)
     return std::unexpected("cannot open data dir " + o.data_dir.string() + ": " +
@@ -127,6 +129,7 @@ std::expected<void, std::string> Member::start() {
   }
 
   started_ = Clock::now();
+  log_writer_ = std::make_unique<LogWriter>(*disk_);
   driver_ = std::thread([this] {
     driver_id_ = std::this_thread::get_id();
     // A lone member has nobody to wait for: it campaigns at once.
@@ -161,6 +164,8 @@ void Member::stop() {
   }
   // A snapshot half written is given up; its temporary file goes with it.
   join_snapshot_writer();
+  // A sync in flight ends; its answer, posted to the stopped driver, is dropped.
+  if (log_writer_) log_writer_->stop();
   // Work posted after the driver left is answered here, as failures, and
   // from now on run() fails at once.
   closed_ = true;
@@ -239,8 +244,14 @@ void Member::schedule_ready() {
 }
 
 void Member::drain_ready() {
-  while (node_->has_ready())
+  // While the log writer syncs, raft holds the next Ready back; it gathers
+  // everything that arrives meanwhile, and goes out when the sync is over.
+  while (!writing_ && node_->has_ready())
     if (!handle_ready(node_->ready())) return;
+  // Heartbeats and appends need no disk: they leave now, not after the sync.
+  if (writing_)
+    for (auto& m : node_->take_messages())
+      transport_->send(std::move(m));
   // A new leader, or a new term: writes waiting for one go now.
   if (proposals_sent_under_ != std::make_pair(node_->leader(), node_->term())) send_proposals();
   maybe_snapshot();
@@ -252,37 +263,56 @@ void Member::drain_ready() {
 }
 
 // The order is raft/ready.h's: messages that may leave before the disk,
-// then persist and one sync, then the messages that promise what is on
-// disk, then apply, reads, advance.
+// then persist and one sync (on the log writer), then the messages that
+// promise what is on disk, then apply, reads, advance.
 bool Member::handle_ready(raft::Ready rd) {
   for (auto& m : rd.messages)
     transport_->send(std::move(m));
   const bool to_disk = rd.snapshot || rd.hard_state || !rd.entries.empty();
-  if (to_disk) {
-    const auto persisting = Clock::now();
-    if (auto ok = disk_->persist(rd.hard_state, rd.entries, rd.snapshot); !ok) {
-      fail_stop("persisting a Ready failed: " + ok.error().message);
-      return false;
-    }
-    if (auto ok = disk_->sync(); !ok) {
-      fail_stop("syncing the WAL failed: " + ok.error().message);
-      return false;
-    }
-    warn_if_slow_sync(rd.entries, Clock::now() - persisting);
-    if (rd.snapshot) {
-      snapshot_index_ = rd.snapshot->metadata().index();
-      ++snapshots_installed_;
-      // As stored: a file received from the leader has taken its own name.
-      rd.snapshot = disk_->storage().snapshot();
-    }
+  if (!to_disk) return finish_ready(std::move(rd));
+  // Recorded here, in the WAL's buffer and the memory copy raft reads (it
+  // keeps these entries unstable until advance); made durable by the log
+  // writer while the driver goes on.
+  if (auto ok = disk_->persist(rd.hard_state, rd.entries, rd.snapshot); !ok) {
+    fail_stop("persisting a Ready failed: " + ok.error().message);
+    return false;
   }
+  writing_ = true;
+  auto in_flight = std::make_shared<raft::Ready>(std::move(rd));
+  log_writer_->sync([this, in_flight](DiskResult<void> synced, Clock::duration took) {
+    run(
+        [this, in_flight, synced = std::move(synced), took] {
+          writing_ = false;
+          if (!synced) return fail_stop("syncing the WAL failed: " + synced.error().message);
+          warn_if_slow_sync(in_flight->entries, took);
+          if (in_flight->snapshot) {
+            snapshot_index_ = in_flight->snapshot->metadata().index();
+            ++snapshots_installed_;
+            // As stored: a file received from the leader has taken its own name.
+            in_flight->snapshot = disk_->storage().snapshot();
+          }
+          if (!finish_ready(std::move(*in_flight))) return;
+          auto waiting = std::move(after_write_);
+          after_write_.clear();
+          for (auto& fn : waiting)
+            fn();
+          drain_ready();
+        },
+        [] {});
+  });
+  return true;
+}
+
+// The rest of a Ready, once what it persists is on disk: the messages that
+// promise it, then apply, reads, advance.
+bool Member::finish_ready(raft::Ready rd) {
   for (auto& m : rd.persisted_messages)
     transport_->send(std::move(m));
   apply_or_queue(ApplyWork{std::move(rd.snapshot), std::move(rd.committed_entries),
                            std::move(rd.read_states)});
   // A refused read asks again; it needs nothing applied.
   for (const auto& context : rd.refused_reads)
-    if (reads_.contains(context)) read_index(context);
+    if (reads_.is_out(context)) read_index(context);
   if (auto ok = node_->advance(rd.number); !ok) {
     fail_stop("raft refused advance: " + ok.error().message);
     return false;
@@ -302,7 +332,7 @@ void Member::warn_if_slow_sync(const std::vector<raft::pb::Entry>& entries,
   std::cerr << "etcetera: " << options_.name << ": writing and syncing " << entries.size()
             << " entries (" << bytes / 1024 << " KiB) to the WAL took "
             << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
-            << " ms, expected less than 1 s: a disk this slow delays heartbeats and votes\n";
+            << " ms, expected less than 1 s: a disk this slow delays commits and votes\n";
 }
 
 // A member whose disk fails cannot promise anything any more: it stops
@@ -347,10 +377,8 @@ void Member::fail_all(const ApiError& error) {
                                                       error.message)
                                           : error));
   }
-  auto reads = std::move(reads_);
-  reads_.clear();
-  for (auto& [context, r] : reads)
-    r.reply(std::unexpected(error));
+  for (auto& read : reads_.take_all())
+    read.reply(std::unexpected(error));
   if (transfer_) {
     auto t = std::move(*transfer_);
     transfer_.reset();
@@ -379,15 +407,13 @@ void Member::expire_requests() {
                     std::unexpected(given_up.maybe_applied
                                         ? timed_out("the proposal was not applied in time")
                                         : no_leader()));
-  for (auto it = reads_.begin(); it != reads_.end();) {
-    if (it->second.deadline > now) {
-      ++it;
-      continue;
-    }
-    auto reply = std::move(it->second.reply);
-    it = reads_.erase(it);
-    reply(std::unexpected(timed_out("the read index was not confirmed in time")));
-  }
+  for (auto& read : reads_.expire(now))
+    read.reply(std::unexpected(timed_out("the read index was not confirmed in time")));
+  // A round unanswered for an election timeout lost a message on the way:
+  // it is asked again. One emptied by expiry lets the next go.
+  const auto since = now - std::chrono::milliseconds(options_.election_timeout_ms);
+  if (auto round = reads_.renew_if_older(since, now)) read_index(*round);
+  if (auto round = reads_.next_round(now)) read_index(*round);
   if (transfer_ && transfer_->deadline <= now) {
     auto t = std::move(*transfer_);
     transfer_.reset();

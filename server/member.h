@@ -1,15 +1,18 @@
 // server::Member — one etcd member: raft (raft::Node), the key-value state
-// machine (kv::StateMachine) and the disk (DurableStorage), driven by one
-// thread (docs/server.md, "The driver loop").
+// machine (kv::StateMachine) and the disk (DurableStorage), as a pipeline
+// (docs/server.md, "The pipeline").
 //
 // The driver thread runs a boost::asio::io_context. Everything that touches
-// the Node, the store or the disk runs there: the tick timer, raft messages
-// from peers, and every Backend call, which is posted onto it and answered
-// from it. After each burst of input, one Ready is carried out:
-//   persist (one sync for the whole batch) -> send -> apply -> reads -> advance.
-// Nothing else is concurrent with it, so none of it needs a lock; the network
-// runs on other threads and only hands messages over (peer_transport.h,
-// peer_service.h).
+// the Node or changes the store runs there: the tick timer, raft messages
+// from peers, and every Backend call but a serializable range, which is
+// posted onto it and answered from it. After each burst of input, one Ready
+// is carried out:
+//   send -> persist -> sync (on the log writer) -> send what promises the
+//   disk -> apply -> reads -> advance.
+// The driver goes on while the log writer syncs. The store is changed under
+// store_mu_ held exclusively, for its readers on other threads (serializable
+// ranges, the snapshot writer); the network runs on other threads and only
+// hands messages over (peer_transport.h, peer_service.h).
 //
 // Writes reach raft at the leader: the member a client calls gives the
 // write a request id of its own (kv/proposer.h) and, as a follower, forwards
@@ -58,10 +61,12 @@
 #include "server/api_error.h"
 #include "server/backend.h"
 #include "server/disk/durable_storage.h"
+#include "server/log_writer.h"
 #include "server/member_options.h"
 #include "server/member_registry.h"
 #include "server/peer_service.h"
 #include "server/peer_transport.h"
+#include "server/read_batches.h"
 
 namespace etcetera::server {
 
@@ -163,6 +168,7 @@ class Member final : public Backend, private PeerHandler {
   void schedule_ready();
   void drain_ready();
   bool handle_ready(raft::Ready rd);  // false: the disk failed, the member stops
+  bool finish_ready(raft::Ready rd);  // after its sync
   void warn_if_slow_sync(const std::vector<raft::pb::Entry>& entries, Clock::duration took) const;
   void fail_stop(const std::string& why);
   void stop_serving(const std::string& why, const ApiError& answer);
@@ -225,7 +231,9 @@ class Member final : public Backend, private PeerHandler {
   void fail_all(const ApiError& error);
 
   // --- reads (member_reads.cc) ---
-  void serve_reads(const std::vector<raft::ReadState>& reads);
+  ApiResult<etcdserverpb::RangeResponse> serializable_range(
+      const etcdserverpb::RangeRequest& r) const;
+  void serve_reads(const std::vector<raft::ReadState>& states);
   void read_index(const std::string& context);
 
   // --- leases (member_leases.cc) ---
@@ -277,6 +285,11 @@ class Member final : public Backend, private PeerHandler {
   std::uint64_t cluster_id_;
 
   std::optional<DurableStorage> disk_;
+  // Syncs the WAL off the driver; writing_ while a Ready's sync is in
+  // flight, and what waits for it to end (a compaction touches the WAL too).
+  std::unique_ptr<LogWriter> log_writer_;
+  bool writing_ = false;
+  std::vector<std::function<void()>> after_write_;
   std::ofstream trace_file_;
   std::unique_ptr<raft::JsonLinesSink> trace_;
   std::optional<raft::Node> node_;
@@ -285,8 +298,9 @@ class Member final : public Backend, private PeerHandler {
   std::deque<ApplyWork> apply_queue_;
   // A snapshot being written: the thread, and whether it should give up
   // (the member stops). It reads the store's records a batch at a time
-  // under store_mu_ shared; the driver changes the store only under it
-  // exclusive (the only writer, it reads without it).
+  // under store_mu_ shared, as serializable ranges do on gRPC threads; the
+  // driver changes the store only under it exclusive (the only writer, it
+  // reads without it).
   std::thread snapshot_writer_;
   bool snapshotting_ = false;
   std::atomic<bool> abandon_snapshot_{false};
@@ -331,14 +345,8 @@ class Member final : public Backend, private PeerHandler {
   std::map<kv::Proposer::Id, Done> waiters_;
   // The leader and term writes were last sent under: a change sends again.
   std::pair<std::uint64_t, raft::Term> proposals_sent_under_{0, 0};
-  // Waiting clients, by read context, or the one transfer.
-  struct PendingRead {
-    etcdserverpb::RangeRequest request;
-    Reply<etcdserverpb::RangeResponse> reply;
-    Clock::time_point deadline;
-  };
-  std::map<std::string, PendingRead> reads_;
-  std::uint64_t next_read_ = 0;
+  // Linearizable reads waiting for their round's read index; the one transfer.
+  ReadBatches reads_;
   struct Transfer {
     std::uint64_t target;
     Reply<void> reply;

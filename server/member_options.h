@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ struct MemberOptions {
   int election_timeout_ms = 1000;
   std::uint64_t snapshot_count = 10000;  // applied entries between two snapshots
   std::filesystem::path trace_file;      // empty: no trace
+  // Not a flag: a seam for tests that stall the log writer's WAL sync
+  // (DurableOptions::before_sync).
+  std::function<void()> before_wal_sync = {};
 };
 
 // A member's id is a stable hash (64-bit FNV-1a) of its name: the same name

@@ -29,43 +29,56 @@ etcdserverpb::ResponseHeader Member::header() const {
 
 void Member::range(const etcdserverpb::RangeRequest& r, Reply<etcdserverpb::RangeResponse> reply) {
   if (auto ok = kv::validate_range(r); !ok) return reply(std::unexpected(to_api_error(ok.error())));
+  if (r.serializable()) return reply(serializable_range(r));
   run(
       [this, r, reply] {
-        if (r.serializable()) return reply(range_of(kv_.store(), r));
-        const std::string context = std::to_string(id_) + "/" + std::to_string(++next_read_);
-        reads_[context] = PendingRead{r, reply, deadline()};
-        read_index(context);
+        if (auto round = reads_.add({r, reply, deadline()})) read_index(*round);
       },
       reply);
 }
 
-// Asks raft for a read index; without a leader the read cannot be confirmed.
+// On the calling thread, concurrently with the driver: the store as of the
+// last entry applied, never behind a sync or a queue. The driver applies
+// each entry under store_mu_ held exclusively, so a read sees whole entries
+// (a txn is never half there).
+ApiResult<etcdserverpb::RangeResponse> Member::serializable_range(
+    const etcdserverpb::RangeRequest& r) const {
+  std::shared_lock lock(store_mu_);
+  // Checked under the lock: a member that failed to install a snapshot
+  // released its store, then stopped serving, before letting go of it.
+  if (has_stopped_serving_.load(std::memory_order_acquire)) return std::unexpected(*stopped_serving_);
+  if (stopping_.load()) return std::unexpected(stopping());
+  return range_of(kv_.store(), r);
+}
+
+// Asks raft for round `context`'s read index; without a leader it cannot
+// be confirmed, and its reads fail (and so, one round after the other, do
+// those queued behind it).
 void Member::read_index(const std::string& context) {
+  if (!reads_.is_out(context)) return;
   if (auto ok = node_->read_index(context); !ok) {
-    auto it = reads_.find(context);
-    if (it == reads_.end()) return;
-    auto reply = std::move(it->second.reply);
-    reads_.erase(it);
     const bool leaderless = node_->leader() == raft::kNoNode;
-    reply(std::unexpected(
+    const ApiError error =
         leaderless ? no_leader()
                    : ApiError{ApiError::Code::kUnavailable,
-                              "etcdserver: leader changed (" + ok.error().message + ")"}));
+                              "etcdserver: leader changed (" + ok.error().message + ")"};
+    for (auto& read : reads_.refuse())
+      read.reply(std::unexpected(error));
+    if (auto next = reads_.next_round(Clock::now())) read_index(*next);
     return;
   }
   schedule_ready();
 }
 
-// raft/ready.h step 4: the read states are safe now (applied >= read index);
-// refused reads lost their leader on the way and are asked for again.
-void Member::serve_reads(const std::vector<raft::ReadState>& reads) {
-  for (const auto& state : reads) {
-    auto it = reads_.find(state.context);
-    if (it == reads_.end()) continue;
-    auto read = std::move(it->second);
-    reads_.erase(it);
-    read.reply(range_of(kv_.store(), read.request));
-  }
+// raft/ready.h step 4: a round is safe now (applied >= its read index);
+// every read in it is served, and the reads that came meanwhile go out as
+// the next round.
+void Member::serve_reads(const std::vector<raft::ReadState>& states) {
+  if (states.empty()) return;
+  for (const auto& state : states)
+    for (auto& read : reads_.confirm(state.context))
+      read.reply(range_of(kv_.store(), read.request));
+  if (auto next = reads_.next_round(Clock::now())) read_index(*next);
 }
 
 void Member::status(Reply<StatusInfo> reply) {

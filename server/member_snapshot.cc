@@ -49,6 +49,12 @@ void Member::maybe_snapshot() {
 void Member::finish_snapshot(raft::pb::Snapshot snapshot,
                              std::expected<std::string, std::string> file,
                              Clock::time_point started) {
+  // Compaction marks the WAL and syncs it: not while the log writer does.
+  if (writing_) {
+    after_write_.push_back(
+        [this, snapshot, file, started] { finish_snapshot(snapshot, file, started); });
+    return;
+  }
   snapshotting_ = false;
   const raft::Index index = snapshot.metadata().index();
   if (file) {

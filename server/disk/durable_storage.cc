@@ -123,6 +123,7 @@ DiskResult<raft::pb::Snapshot> DurableStorage::save_or_adopt(const raft::pb::Sna
 }
 
 DiskResult<void> DurableStorage::sync() {
+  if (options_.before_sync) options_.before_sync();
   return wal_->sync();
 }
 

@@ -10,10 +10,14 @@
 //   persist(ready hard state, ready entries, ready snapshot); sync();
 //   then send the messages that had to wait for the disk, and advance.
 //
-// Thread-safety: none; one owner (the server's driver loop).
+// Thread-safety: one owner (the server's driver loop), which may hand sync()
+// to another thread (server/log_writer.h) as long as it calls nothing else
+// that touches the WAL until that sync returns; the memory copy is not
+// touched by sync().
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -34,6 +38,9 @@ struct DurableOptions {
   // repair() once everything else has checked out, so that a member that
   // cannot start leaves its data dir as it was.
   bool repair_at_open = true;
+  // Called at the start of every sync(), on the thread that syncs: a seam
+  // for tests that stall or slow the disk. Empty in a real member.
+  std::function<void()> before_sync = {};
 };
 
 class DurableStorage {

@@ -150,6 +150,41 @@ TEST_CASE("votes and append acknowledgements wait for persistence; leader append
   CHECK(follower_rd->persisted_messages[0].type() == pb::APPEND_ENTRIES_RESPONSE);
 }
 
+TEST_CASE("while a Ready is written, heartbeats and appends can be taken; acknowledgements wait") {
+  etcetera::sim::Cluster c({}, nullptr);
+  c.node(1).campaign();
+  c.stabilize();
+  REQUIRE(c.node(1).propose("x"));
+  // The leader's disk is slow: its Ready stays outstanding.
+  auto writing = c.node(1).ready();
+  REQUIRE(writing.entries.size() == 1);
+  CHECK(c.node(1).take_messages().empty());  // the Ready took the appends already
+  REQUIRE(c.node(1).propose("y"));
+  c.tick(1);  // a heartbeat is due
+  CHECK_FALSE(c.node(1).has_ready());
+  auto early = c.node(1).take_messages();
+  int heartbeats = 0;
+  for (const auto& m : early) {
+    heartbeats += m.type() == pb::HEARTBEAT_REQUEST;
+    // "y" may go to the followers before the leader has it on disk (thesis 10.2.1).
+    CHECK((m.type() == pb::HEARTBEAT_REQUEST || m.type() == pb::APPEND_ENTRIES_REQUEST));
+  }
+  CHECK(heartbeats == 2);
+  CHECK(c.node(1).take_messages().empty());
+
+  // A follower's acknowledgement of an append promises the disk: it stays.
+  for (auto& m : writing.messages)
+    if (m.to() == 2) c.deliver(m);
+  for (auto& m : early)
+    if (m.to() == 2) c.deliver(m);
+  auto follower = c.node(2).ready();
+  for (const auto& m : c.node(2).take_messages())
+    CHECK(m.type() != pb::APPEND_ENTRIES_RESPONSE);
+  CHECK_FALSE(follower.persisted_messages.empty());
+  REQUIRE(c.node(1).advance(writing.number));
+  CHECK(c.node(1).has_ready());
+}
+
 TEST_CASE("the same seed gives the same trace, byte for byte; another seed does not") {
   const std::string a = traced_run(42);
   CHECK(a == traced_run(42));

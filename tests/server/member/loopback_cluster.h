@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
@@ -58,7 +59,9 @@ bool eventually(F&& done, std::chrono::milliseconds limit = 10s) {
 
 class LoopbackCluster {
  public:
-  explicit LoopbackCluster(int n = 3, std::uint64_t snapshot_count = 10000) {
+  // `adjust` may change each member's options (by index) before it starts.
+  explicit LoopbackCluster(int n = 3, std::uint64_t snapshot_count = 10000,
+                           const std::function<void(int, MemberOptions&)>& adjust = {}) {
     std::map<std::string, std::string> cluster;
     for (int i = 0; i < n; ++i) {
       dirs_.push_back(std::make_unique<TempDir>());
@@ -72,8 +75,10 @@ class LoopbackCluster {
       cluster[o.name] = "http://" + o.listen_peer;
       options_.push_back(o);
     }
-    for (auto& o : options_)
-      o.initial_cluster = cluster;
+    for (int i = 0; i < n; ++i) {
+      options_[i].initial_cluster = cluster;
+      if (adjust) adjust(i, options_[i]);
+    }
     members_.resize(n);
     for (int i = 0; i < n; ++i)
       start(i);
