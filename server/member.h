@@ -184,7 +184,7 @@ class Member final : public Backend, private PeerHandler {
   void receive(raft::pb::Message m) override;
   std::filesystem::path snapshot_dir() const override { return disk_->snap_dir(); }
   bool was_removed(std::uint64_t member) override;
-  ApiResult<pb::ForwardAck> forwarded(kv::pb::Request r) override;
+  ApiResult<pb::ForwardAcks> forwarded(pb::ForwardBatch batch) override;
   ApiResult<etcdserverpb::LeaseKeepAliveResponse> forwarded_keep_alive(
       const etcdserverpb::LeaseKeepAliveRequest& r) override;
   ApiResult<etcdserverpb::LeaseTimeToLiveResponse> forwarded_time_to_live(
@@ -200,10 +200,14 @@ class Member final : public Backend, private PeerHandler {
   // when it applies here, or at its deadline (kv/proposer.h says with what).
   void propose(kv::pb::Request r, Done done);
   // Sends what the proposer says is due: proposed here as leader, forwarded
-  // to the leader otherwise; nothing while no leader is known.
+  // to the leader otherwise, all in one call; nothing while no leader is
+  // known. schedule_proposals() does it once the input queued now is taken
+  // in, so that writes that arrive together go together.
   void send_proposals();
+  void schedule_proposals();
   // The leader's side: appends r to its log if it leads.
   pb::ForwardAck propose_entry(const kv::pb::Request& r);
+  void take_ack(kv::Proposer::Id id, const pb::ForwardAck& ack);
   void answer_proposal(kv::Proposer::Id id, ApiResult<kv::pb::Response> result);
   template <class T>
   void write(kv::pb::Request r, Reply<T> reply, T (*pick)(kv::pb::Response&));
@@ -337,6 +341,7 @@ class Member final : public Backend, private PeerHandler {
   std::mutex drained_mu_;
   bool drained_ = false;
   bool ready_scheduled_ = false;
+  bool proposals_scheduled_ = false;
   bool was_leader_ = false;
 
   // Client writes taken here (kv/proposer.h), and who waits on each. Made

@@ -15,7 +15,16 @@ void Member::propose(kv::pb::Request r, Done done) {
   const auto deadline = static_cast<kv::Proposer::Time>(now_ms() + kRequestTimeoutMs);
   const kv::Proposer::Id id = proposer_->add(std::move(r), deadline);
   waiters_.emplace(id, std::move(done));
-  send_proposals();
+  schedule_proposals();
+}
+
+void Member::schedule_proposals() {
+  if (proposals_scheduled_) return;
+  proposals_scheduled_ = true;
+  boost::asio::post(io_, [this] {
+    proposals_scheduled_ = false;
+    if (!closed_) send_proposals();
+  });
 }
 
 void Member::send_proposals() {
@@ -26,30 +35,40 @@ void Member::send_proposals() {
   if (proposer_->outstanding() == 0 || (!leads && (leader == raft::kNoNode || leader == id_)))
     return;
   const auto now = static_cast<kv::Proposer::Time>(now_ms());
-  for (auto& r : proposer_->take_due(node_->term(), now)) {
-    if (leads) {
-      const pb::ForwardAck ack = propose_entry(r);
-      if (ack.proposed())
-        proposer_->accepted(r.id(), ack.term());
-      else
-        proposer_->refused(r.id());
-      continue;
-    }
-    transport_->forward(leader, r, [this, id = r.id()](grpc::Status s, pb::ForwardAck ack) {
-      run(
-          [this, id, s = std::move(s), ack = std::move(ack)] {
+  auto due = proposer_->take_due(node_->term(), now);
+  if (due.empty()) return;
+  if (leads) {
+    for (auto& r : due)
+      take_ack(r.id(), propose_entry(r));
+    return;
+  }
+  pb::ForwardBatch batch;
+  std::vector<kv::Proposer::Id> ids;
+  for (auto& r : due) {
+    ids.push_back(r.id());
+    *batch.add_requests() = std::move(r);
+  }
+  transport_->forward(leader, batch, [this, ids](grpc::Status s, pb::ForwardAcks acks) {
+    run(
+        [this, ids, s = std::move(s), acks = std::move(acks)] {
+          for (std::size_t i = 0; i < ids.size(); ++i) {
             // A call that failed on the way may have reached the leader's
             // log, or not: the request goes again, and applies once.
-            if (!s.ok())
-              proposer_->lost(id);
-            else if (ack.proposed())
-              proposer_->accepted(id, ack.term());
+            if (!s.ok() || static_cast<int>(i) >= acks.acks_size())
+              proposer_->lost(ids[i]);
             else
-              proposer_->refused(id);
-          },
-          [] {});
-    });
-  }
+              take_ack(ids[i], acks.acks(static_cast<int>(i)));
+          }
+        },
+        [] {});
+  });
+}
+
+void Member::take_ack(kv::Proposer::Id id, const pb::ForwardAck& ack) {
+  if (ack.proposed())
+    proposer_->accepted(id, ack.term());
+  else
+    proposer_->refused(id);
 }
 
 pb::ForwardAck Member::propose_entry(const kv::pb::Request& r) {
@@ -73,13 +92,19 @@ void Member::answer_proposal(kv::Proposer::Id id, ApiResult<kv::pb::Response> re
   done(std::move(result));
 }
 
-ApiResult<pb::ForwardAck> Member::forwarded(kv::pb::Request r) {
-  return wait_on_driver<pb::ForwardAck>([this, r](Reply<pb::ForwardAck> reply) {
+ApiResult<pb::ForwardAcks> Member::forwarded(pb::ForwardBatch batch) {
+  return wait_on_driver<pb::ForwardAcks>([this, batch](Reply<pb::ForwardAcks> reply) {
     // What another member sends is held to a client's limits: nothing a
-    // client could not write enters the log (a WAL record has a size).
-    if (auto ok = kv::validate_request(r, kv_.store().limits()); !ok)
-      return reply(std::unexpected(to_api_error(ok.error())));
-    reply(propose_entry(r));
+    // client could not write enters the log (a WAL record has a size). The
+    // member that took them checked them already: one that fails is not
+    // from a member, and nothing of its call is proposed.
+    for (const auto& r : batch.requests())
+      if (auto ok = kv::validate_request(r, kv_.store().limits()); !ok)
+        return reply(std::unexpected(to_api_error(ok.error())));
+    pb::ForwardAcks acks;
+    for (const auto& r : batch.requests())
+      *acks.add_acks() = propose_entry(r);
+    reply(std::move(acks));
   });
 }
 

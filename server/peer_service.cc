@@ -109,7 +109,18 @@ grpc::Status PeerService::Snapshot(grpc::ServerContext*,
 
 grpc::Status PeerService::Forward(grpc::ServerContext*, const kv::pb::Request* r,
                                   pb::ForwardAck* out) {
-  return answer(handler_.forwarded(*r), out);
+  pb::ForwardBatch batch;
+  *batch.add_requests() = *r;
+  auto acks = handler_.forwarded(std::move(batch));
+  if (!acks) return to_status(acks.error());
+  if (acks->acks_size() != 1) return to_status(ApiError{ApiError::Code::kInternal, "no ack"});
+  *out = acks->acks(0);
+  return grpc::Status::OK;
+}
+
+grpc::Status PeerService::ForwardMany(grpc::ServerContext*, const pb::ForwardBatch* batch,
+                                      pb::ForwardAcks* out) {
+  return answer(handler_.forwarded(*batch), out);
 }
 
 grpc::Status PeerService::KeepAlive(grpc::ServerContext*,

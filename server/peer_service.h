@@ -26,8 +26,9 @@ class PeerHandler {
   virtual bool was_removed(std::uint64_t member) = 0;
   // Calls from a follower to this member as leader. They block the calling
   // gRPC thread (never the driver) until the driver has the answer.
-  // forwarded() proposes a client's write, and answers at once.
-  virtual ApiResult<pb::ForwardAck> forwarded(kv::pb::Request r) = 0;
+  // forwarded() proposes clients' writes, and answers at once: an ack for
+  // each, in order.
+  virtual ApiResult<pb::ForwardAcks> forwarded(pb::ForwardBatch batch) = 0;
   virtual ApiResult<etcdserverpb::LeaseKeepAliveResponse> forwarded_keep_alive(
       const etcdserverpb::LeaseKeepAliveRequest& r) = 0;
   virtual ApiResult<etcdserverpb::LeaseTimeToLiveResponse> forwarded_time_to_live(
@@ -47,6 +48,8 @@ class PeerService final : public pb::Peer::Service {
                         pb::SendAck*) override;
   grpc::Status Forward(grpc::ServerContext*, const kv::pb::Request* r,
                        pb::ForwardAck* out) override;
+  grpc::Status ForwardMany(grpc::ServerContext*, const pb::ForwardBatch* batch,
+                           pb::ForwardAcks* out) override;
   grpc::Status KeepAlive(grpc::ServerContext*, const etcdserverpb::LeaseKeepAliveRequest* r,
                          etcdserverpb::LeaseKeepAliveResponse* out) override;
   grpc::Status TimeToLive(grpc::ServerContext*, const etcdserverpb::LeaseTimeToLiveRequest* r,

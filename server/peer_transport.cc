@@ -198,11 +198,12 @@ void PeerTransport::call(std::uint64_t to, const Req& r,
         });
 }
 
-void PeerTransport::forward(std::uint64_t to, const kv::pb::Request& r, ForwardDone done) {
-  call<kv::pb::Request, pb::ForwardAck>(
-      to, r, std::move(done), kForwardDeadline,
+void PeerTransport::forward(std::uint64_t to, const pb::ForwardBatch& batch,
+                            ForwardDone done) {
+  call<pb::ForwardBatch, pb::ForwardAcks>(
+      to, batch, std::move(done), kForwardDeadline,
       [](pb::Peer::Stub& s, auto& ctx, auto& req, auto& resp, auto cb) {
-        s.async()->Forward(&ctx, &req, &resp, std::move(cb));
+        s.async()->ForwardMany(&ctx, &req, &resp, std::move(cb));
       });
 }
 

@@ -101,8 +101,8 @@ class PeerTransport {
   void remove_peer(std::uint64_t id);
 
   // Asynchronous calls to member `to`. `done` runs on a gRPC thread, once.
-  using ForwardDone = std::function<void(grpc::Status, pb::ForwardAck)>;
-  void forward(std::uint64_t to, const kv::pb::Request& r, ForwardDone done);
+  using ForwardDone = std::function<void(grpc::Status, pb::ForwardAcks)>;
+  void forward(std::uint64_t to, const pb::ForwardBatch& batch, ForwardDone done);
   using KeepAliveDone = std::function<void(grpc::Status, etcdserverpb::LeaseKeepAliveResponse)>;
   void keep_alive(std::uint64_t to, const etcdserverpb::LeaseKeepAliveRequest& r,
                   KeepAliveDone done);
