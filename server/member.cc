@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "server/disk/run_counter.h"
+#include "server/in_process_peers.h"
 #include "server/listen.h"
 
 namespace etcetera::server {
@@ -107,6 +108,13 @@ Member::~Member() {
 }
 
 std::expected<void, std::string> Member::start() {
+  if (options_.in_process) {
+    transport_ = options_.in_process->join(id_, *this, disk_->snap_dir(),
+                                           [this](std::uint64_t by) { told_removed(by); });
+    connect_peers();
+    start_driver();
+    return {};
+  }
   // Peers as the registry knows them: the initial cluster, or as changed since.
   transport_ = std::make_unique<PeerTransport>(std::map<std::uint64_t, std::string>{},
                                                disk_->snap_dir(),
@@ -127,7 +135,11 @@ std::expected<void, std::string> Member::start() {
     return std::unexpected("cannot listen for peers on " + options_.listen_peer +
                            " (in use, or not an address of this machine)");
   }
+  start_driver();
+  return {};
+}
 
+void Member::start_driver() {
   started_ = Clock::now();
   log_writer_ = std::make_unique<LogWriter>(*disk_);
   driver_ = std::thread([this] {
@@ -144,7 +156,6 @@ std::expected<void, std::string> Member::start() {
     auto keep_running = boost::asio::make_work_guard(io_);
     io_.run();
   });
-  return {};
 }
 
 void Member::stop() {

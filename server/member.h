@@ -162,6 +162,7 @@ class Member final : public Backend, private PeerHandler {
         [this, reply] { reply(std::unexpected(stopped_serving_.value_or(stopping()))); });
   }
   bool on_driver() const { return std::this_thread::get_id() == driver_id_.load(); }
+  void start_driver();
   void schedule_tick();
   void on_tick();
   // Carries out Readys once the input queued so far has been taken in.
@@ -321,7 +322,7 @@ class Member final : public Backend, private PeerHandler {
   // adds a voter only when connected to every voter for 5 s.
   std::map<std::uint64_t, Clock::time_point> heard_, active_since_;
 
-  std::unique_ptr<PeerTransport> transport_;
+  std::unique_ptr<Peers> transport_;
   std::unique_ptr<PeerService> peer_service_;
   std::unique_ptr<grpc::Server> peer_server_;
 

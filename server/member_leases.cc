@@ -71,7 +71,7 @@ namespace {
 
 // Answers at the leader, or asks the leader over the peer transport.
 template <class Req, class Resp, class Local, class Remote>
-void at_leader(raft::Node& node, PeerTransport& transport, std::uint64_t me, const Req& r,
+void at_leader(raft::Node& node, Peers& transport, std::uint64_t me, const Req& r,
                Reply<Resp> reply, Local local, Remote remote,
                std::function<void(std::function<void()>, Reply<Resp>)> post) {
   if (node.role() == raft::pb::LEADER) return reply(local(r));
@@ -97,7 +97,7 @@ void Member::lease_keep_alive(const etcdserverpb::LeaseKeepAliveRequest& r,
       [this, r, reply, post] {
         at_leader<etcdserverpb::LeaseKeepAliveRequest, Resp>(
             *node_, *transport_, id_, r, reply,
-            [this](const auto& req) { return keep_alive_local(req); }, &PeerTransport::keep_alive,
+            [this](const auto& req) { return keep_alive_local(req); }, &Peers::keep_alive,
             post);
       },
       reply);
@@ -112,7 +112,7 @@ void Member::lease_time_to_live(const etcdserverpb::LeaseTimeToLiveRequest& r,
         at_leader<etcdserverpb::LeaseTimeToLiveRequest, Resp>(
             *node_, *transport_, id_, r, reply,
             [this](const auto& req) { return time_to_live_local(req); },
-            &PeerTransport::time_to_live, post);
+            &Peers::time_to_live, post);
       },
       reply);
 }

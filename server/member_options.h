@@ -13,6 +13,8 @@
 
 namespace etcetera::server {
 
+class InProcessNetwork;
+
 struct MemberOptions {
   std::string name = "default";
   std::filesystem::path data_dir = "default.etcetera";
@@ -28,6 +30,9 @@ struct MemberOptions {
   // Not a flag: a seam for tests that stall the log writer's WAL sync
   // (DurableOptions::before_sync).
   std::function<void()> before_wal_sync = {};
+  // Not a flag: for tests, the members reach each other in this process
+  // instead of over gRPC (server/in_process_peers.h); no peer port is bound.
+  InProcessNetwork* in_process = nullptr;
 };
 
 // A member's id is a stable hash (64-bit FNV-1a) of its name: the same name

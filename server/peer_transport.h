@@ -35,6 +35,7 @@
 
 #include "raft/raft.pb.h"
 #include "server/peer.grpc.pb.h"
+#include "server/peers.h"
 #include "server/snapshot_sender.h"
 
 namespace etcetera::server {
@@ -83,38 +84,34 @@ class PeerSender {
   std::thread thread_;
 };
 
-class PeerTransport {
+class PeerTransport final : public Peers {
  public:
   // peers: member id -> "host:port" of each other member. on_removed(peer):
   // that peer answered that this member has been removed from the cluster.
   using OnRemoved = std::function<void(std::uint64_t peer)>;
   PeerTransport(const std::map<std::uint64_t, std::string>& peers, std::filesystem::path snap_dir,
                 OnRemoved on_removed = {});
-  ~PeerTransport() { stop(); }
+  ~PeerTransport() override { stop(); }
 
   // A raft message to m.to(); dropped when m.to() is unknown.
-  void send(raft::pb::Message m);
+  void send(raft::pb::Message m) override;
 
   // Membership changes, from the driver thread (like send): a member added
   // gets a sender and a stub; a member removed loses them, its stream cut.
-  void add_peer(std::uint64_t id, const std::string& target);
-  void remove_peer(std::uint64_t id);
+  void add_peer(std::uint64_t id, const std::string& target) override;
+  void remove_peer(std::uint64_t id) override;
 
   // Asynchronous calls to member `to`. `done` runs on a gRPC thread, once.
-  using ForwardDone = std::function<void(grpc::Status, pb::ForwardAcks)>;
-  void forward(std::uint64_t to, const pb::ForwardBatch& batch, ForwardDone done);
-  using KeepAliveDone = std::function<void(grpc::Status, etcdserverpb::LeaseKeepAliveResponse)>;
+  void forward(std::uint64_t to, const pb::ForwardBatch& batch, ForwardDone done) override;
   void keep_alive(std::uint64_t to, const etcdserverpb::LeaseKeepAliveRequest& r,
-                  KeepAliveDone done);
-  using TimeToLiveDone = std::function<void(grpc::Status, etcdserverpb::LeaseTimeToLiveResponse)>;
+                  KeepAliveDone done) override;
   void time_to_live(std::uint64_t to, const etcdserverpb::LeaseTimeToLiveRequest& r,
-                    TimeToLiveDone done);
-  using ChangeDone = std::function<void(grpc::Status, pb::ChangeResponse)>;
-  void change(std::uint64_t to, const pb::ChangeRequest& r, ChangeDone done);
+                    TimeToLiveDone done) override;
+  void change(std::uint64_t to, const pb::ChangeRequest& r, ChangeDone done) override;
 
   // Stops the senders and cancels the calls in flight, waiting until their
   // completions have run: nothing calls back after stop() returns.
-  void stop();
+  void stop() override;
 
  private:
   template <class Req, class Resp, class Start>
