@@ -45,6 +45,7 @@ std::expected<std::unique_ptr<Member>, std::string> Member::open(MemberOptions o
                            disk.error().message);
   m->disk_.emplace(std::move(*disk));
   const raft::MemoryStorage& storage = m->disk_->storage();
+  m->durable_index_ = storage.last_index();
   const bool fresh = storage.last_index() == 0 && storage.snapshot().metadata().index() == 0 &&
                      storage.hard_state().term() == 0;
 
@@ -124,6 +125,7 @@ std::expected<void, std::string> Member::start() {
   peer_service_ = std::make_unique<PeerService>(static_cast<PeerHandler&>(*this));
   grpc::ServerBuilder builder;
   refuse_shared_port(builder);
+  keep_handler_threads(builder);
   int bound = 0;
   builder.AddListeningPort(options_.listen_peer, grpc::InsecureServerCredentials(), &bound);
   builder.RegisterService(peer_service_.get());
@@ -288,6 +290,19 @@ bool Member::handle_ready(raft::Ready rd) {
     fail_stop("persisting a Ready failed: " + ok.error().message);
     return false;
   }
+  // Entries that replace some on disk are not durable until this sync.
+  if (!rd.entries.empty())
+    durable_index_ = std::min(durable_index_, rd.entries.front().index() - 1);
+  // What this member has on disk already need not wait for this sync to be
+  // applied: the leader applies the entries its last sync made durable
+  // while it syncs the next batch (a pipeline, as etcd's apply runs beside
+  // its WAL writes). Nothing is applied, so no client is answered, before
+  // this member's own copy of the entry is synced.
+  if (!rd.snapshot && (rd.committed_entries.empty() ||
+                       rd.committed_entries.back().index() <= durable_index_)) {
+    apply_or_queue(ApplyWork{std::nullopt, std::exchange(rd.committed_entries, {}),
+                             std::exchange(rd.read_states, {})});
+  }
   writing_ = true;
   auto in_flight = std::make_shared<raft::Ready>(std::move(rd));
   log_writer_->sync([this, in_flight](DiskResult<void> synced, Clock::duration took) {
@@ -295,6 +310,8 @@ bool Member::handle_ready(raft::Ready rd) {
         [this, in_flight, synced = std::move(synced), took] {
           writing_ = false;
           if (!synced) return fail_stop("syncing the WAL failed: " + synced.error().message);
+          if (in_flight->snapshot) durable_index_ = in_flight->snapshot->metadata().index();
+          if (!in_flight->entries.empty()) durable_index_ = in_flight->entries.back().index();
           warn_if_slow_sync(in_flight->entries, took);
           if (in_flight->snapshot) {
             snapshot_index_ = in_flight->snapshot->metadata().index();

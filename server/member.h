@@ -294,6 +294,7 @@ class Member final : public Backend, private PeerHandler {
   // flight, and what waits for it to end (a compaction touches the WAL too).
   std::unique_ptr<LogWriter> log_writer_;
   bool writing_ = false;
+  raft::Index durable_index_ = 0;  // the last index of the log known synced
   std::vector<std::function<void()>> after_write_;
   std::ofstream trace_file_;
   std::unique_ptr<raft::JsonLinesSink> trace_;

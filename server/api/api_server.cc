@@ -30,6 +30,7 @@ bool ApiServer::start(const std::string& address) {
   refuse_shared_port(builder);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
   builder.SetMaxReceiveMessageSize(kMaxReceiveBytes);
+  keep_handler_threads(builder);
   builder.RegisterService(&kv_);
   builder.RegisterService(&watch_);
   builder.RegisterService(&lease_);
