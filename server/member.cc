@@ -245,15 +245,20 @@ void Member::receive(raft::pb::Message m) {
       [] {});
 }
 
-void Member::schedule_ready() {
-  if (ready_scheduled_) return;
-  ready_scheduled_ = true;
-  // Posted behind whatever input is queued now, so that one Ready (and one
-  // disk sync) covers all of it.
-  boost::asio::post(io_, [this] {
-    ready_scheduled_ = false;
-    if (!closed_) drain_ready();
+// Posted behind whatever input is queued now, and once however often it is
+// asked for meanwhile, so that one run of `work` covers all of that input.
+void Member::once_after_input(bool& scheduled, void (Member::*work)()) {
+  if (scheduled) return;
+  scheduled = true;
+  boost::asio::post(io_, [this, &scheduled, work] {
+    scheduled = false;
+    if (!closed_) (this->*work)();
   });
+}
+
+// One Ready, and one disk sync, for all the input queued now.
+void Member::schedule_ready() {
+  once_after_input(ready_scheduled_, &Member::drain_ready);
 }
 
 void Member::drain_ready() {

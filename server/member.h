@@ -167,6 +167,7 @@ class Member final : public Backend, private PeerHandler {
   void on_tick();
   // Carries out Readys once the input queued so far has been taken in.
   void schedule_ready();
+  void once_after_input(bool& scheduled, void (Member::*work)());
   void drain_ready();
   bool handle_ready(raft::Ready rd);  // false: the disk failed, the member stops
   bool finish_ready(raft::Ready rd);  // after its sync

@@ -18,13 +18,9 @@ void Member::propose(kv::pb::Request r, Done done) {
   schedule_proposals();
 }
 
+// One forward call for all the writes queued now.
 void Member::schedule_proposals() {
-  if (proposals_scheduled_) return;
-  proposals_scheduled_ = true;
-  boost::asio::post(io_, [this] {
-    proposals_scheduled_ = false;
-    if (!closed_) send_proposals();
-  });
+  once_after_input(proposals_scheduled_, &Member::send_proposals);
 }
 
 void Member::send_proposals() {

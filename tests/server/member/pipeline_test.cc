@@ -50,6 +50,18 @@ class SyncGate {
   int stalled_ = 0;
 };
 
+// A put through `b` whose answer is awaited later.
+std::future<ApiResult<etcdserverpb::PutResponse>> put_later(Backend& b, const std::string& key,
+                                                            const std::string& value) {
+  auto promise = std::make_shared<std::promise<ApiResult<etcdserverpb::PutResponse>>>();
+  auto answer = promise->get_future();
+  etcdserverpb::PutRequest r;
+  r.set_key(key);
+  r.set_value(value);
+  b.put(r, [promise](auto result) { promise->set_value(std::move(result)); });
+  return answer;
+}
+
 }  // namespace
 
 TEST_CASE("with the leader's WAL sync stalled, it keeps leading and serializable reads are answered",
@@ -73,12 +85,7 @@ TEST_CASE("with the leader's WAL sync stalled, it keeps leading and serializable
 
   SyncGate& gate = *gates[leader];
   gate.close();
-  auto promise = std::make_shared<std::promise<ApiResult<etcdserverpb::PutResponse>>>();
-  auto answered = promise->get_future();
-  etcdserverpb::PutRequest write;
-  write.set_key("k");
-  write.set_value("after");
-  c[leader].put(write, [promise](auto r) { promise->set_value(std::move(r)); });
+  auto answered = put_later(c[leader], "k", "after");
   REQUIRE(eventually([&] { return gate.stalled() > 0; }));
 
   // Reads from the store as applied: not queued behind the sync. The
@@ -118,14 +125,8 @@ TEST_CASE("a hundred writes taken by a follower at once are forwarded and each a
   REQUIRE(leader >= 0);
   Member& follower = c[(leader + 1) % c.size()];
   std::vector<std::future<ApiResult<etcdserverpb::PutResponse>>> answers;
-  for (int i = 0; i < 100; ++i) {
-    auto promise = std::make_shared<std::promise<ApiResult<etcdserverpb::PutResponse>>>();
-    answers.push_back(promise->get_future());
-    etcdserverpb::PutRequest r;
-    r.set_key("k" + std::to_string(i));
-    r.set_value("v" + std::to_string(i));
-    follower.put(r, [promise](auto answer) { promise->set_value(std::move(answer)); });
-  }
+  for (int i = 0; i < 100; ++i)
+    answers.push_back(put_later(follower, "k" + std::to_string(i), "v" + std::to_string(i)));
   std::set<std::int64_t> revisions;
   for (auto& a : answers) {
     REQUIRE(a.wait_for(10s) == std::future_status::ready);
